@@ -1,0 +1,1 @@
+"""Retrieval: articles -> passages -> BM25 index -> cited answers."""

@@ -1,0 +1,129 @@
+"""Answers: the best passages for a question, each cited, or an honest "not in the articles".
+
+Abstention looks at how much of the question the best passage covers, weighted by how
+informative each question word is (its idf; words the collection has never seen weigh the
+most, since they are the ones the articles cannot speak to). A passage that matches only the
+generic words of an off-topic question ("Who won the last election in France?") is not an
+answer, however it scores.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from index.analysis import Analyzer
+from index.bm25 import BM25Index, Hit
+from index.collection import Collection
+from index.expansion import expand, related_terms
+
+MAX_QUESTION_CHARS = 1000
+DEFAULT_K = 3
+MAX_K = 20
+# Share of the question's idf weight the best passage must cover to count as an answer:
+# calibrated on tests/index/questions.jsonl (see the README's "Answer quality").
+MIN_COVERAGE = 0.55
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One quoted passage and where it comes from."""
+
+    article: str
+    title: str
+    outlet: str
+    url: str
+    passage: int
+    heading: str
+    text: str
+    score: float
+    matched: tuple[str, ...]  # question words found in the passage, as the passage writes them
+    spans: tuple[tuple[int, int], ...]  # where those words are in ``text`` (for bold)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The reply to one question; ``results`` is empty when ``answered`` is false."""
+
+    question: str
+    answered: bool
+    results: tuple[Citation, ...] = ()
+    reason: str = ""  # why there is no answer, in words a user can act on
+    related: tuple[str, ...] = field(default=())  # ids of articles that come closest
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's ``--json`` object."""
+        keep = ("article", "title", "outlet", "url", "passage", "heading", "text", "score")
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "results": [{k: asdict(c)[k] for k in keep} for c in self.results],
+        }
+
+
+def clean_question(question: str) -> str:
+    """Control characters out, whitespace folded: what the user meant to type."""
+    return " ".join(_CONTROL.sub(" ", question).split())
+
+
+def coverage(index: BM25Index, terms: list[str], doc: int) -> float:
+    """Share of the question's information (idf mass) that passage ``doc`` covers.
+
+    A question term is covered when the passage has it or one of its related words.
+    """
+    related = related_terms(terms)
+    total = covered = 0.0
+    unseen = math.log((index.n_docs + 0.5) / 0.5)  # idf of a word in no passage
+    for term in dict.fromkeys(terms):
+        tid = index.vocabulary.get(term)
+        weight = unseen if tid is None else max(float(index.idf[tid]), 0.0)
+        total += weight
+        alternatives = (index.vocabulary.get(t) for t in (term, *related.get(term, ())))
+        if any(a is not None and index.contains(a, doc) for a in alternatives):
+            covered += weight
+    return covered / total if total else 0.0
+
+
+def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFAULT_K) -> Answer:
+    """Answer ``question`` with up to ``k`` cited passages, best first, or abstain."""
+    text = clean_question(question)
+    if not text:
+        return Answer(question, False, reason="The question is empty: ask about the articles.")
+    if len(text) > MAX_QUESTION_CHARS:
+        return Answer(
+            question,
+            False,
+            reason=f"The question is {len(text):,} characters long; please keep it under "
+            f"{MAX_QUESTION_CHARS:,}.",
+        )
+    terms = analyzer.terms(text)
+    if not terms:
+        return Answer(question, False, reason="The question has no words to search for.")
+    index = collection.index
+    hits = index.top(index.query(expand(terms)), max(1, min(k, MAX_K)))
+    if not hits or coverage(index, terms, hits[0].doc) < MIN_COVERAGE:
+        related = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in hits))
+        return Answer(question, False, reason="The articles do not answer this.", related=related)
+    return Answer(question, True, tuple(_cite(collection, analyzer, terms, h) for h in hits))
+
+
+def _cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:
+    article, passage = collection.passage(hit.doc)
+    wanted = set(terms)
+    spans = tuple(span for span, ts in analyzer.spans(passage.text) if wanted.intersection(ts))
+    matched = tuple(dict.fromkeys(passage.text[s:e] for s, e in spans))
+    return Citation(
+        article=article.id,
+        title=article.title,
+        outlet=article.outlet,
+        url=article.url,
+        passage=passage.number,
+        heading=passage.heading,
+        text=passage.text,
+        score=round(hit.score, 6),
+        matched=matched,
+        spans=spans,
+    )

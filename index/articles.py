@@ -1,0 +1,169 @@
+"""Articles: read the files users drop into the articles folder.
+
+A file may start with a small front-matter header (``---`` / ``key: value`` lines / ``---``)
+giving its title, outlet and address; without one the title is inferred from the text.
+The scraped text below the header is kept exactly as collected; cleaning happens later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # far beyond any news article; larger files are skipped
+HEADER_KEYS = ("id", "title", "subtitle", "outlet", "url")
+_SLUG_WORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """One article file as read from disk, before cleaning."""
+
+    id: str
+    title: str
+    subtitle: str
+    outlet: str
+    url: str
+    body: str
+    path: Path
+    fingerprint: str  # hash of the file's bytes: the index is rebuilt when it changes
+    encoding: str
+
+
+def discover(folder: Path) -> list[Path]:
+    """Article files in ``folder``, in a stable order (by name); hidden files are ignored."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    )
+
+
+def fingerprint_bytes(data: bytes) -> str:
+    """A short content hash, used to tell whether the index is stale."""
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def decode(data: bytes) -> tuple[str, str] | None:
+    """Decode article bytes: UTF-8 (or UTF-16 with a BOM), else cp1252; ``None`` if binary."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace")
+    return None if _looks_binary(text) else (text, "cp1252")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    odd = sum(
+        1
+        for ch in sample
+        if unicodedata.category(ch) in ("Cc", "Co", "Cn", "So") and ch not in "\n\r\t\f"
+    )
+    return odd / len(sample) > 0.1 or sample.count("\ufffd") / len(sample) > 0.05
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """Separate an optional ``---`` front-matter header from the article body."""
+    match = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", text, re.S)
+    if not match:
+        return {}, text
+    fields: dict[str, str] = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if sep and key in HEADER_KEYS:
+            fields[key] = value.strip()
+    return fields, text[match.end() :]
+
+
+def infer_title(body: str) -> str:
+    """The first line that reads like a headline: a few words, not a full sentence."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    for line in lines[:15]:
+        words = line.split()
+        if 3 <= len(words) <= 16 and not line.endswith((".", ":", "?", "!")):
+            return line
+    if lines:
+        words = lines[0].split()
+        return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+    return "Untitled"
+
+
+def slugify(text: str, max_words: int = _SLUG_WORDS) -> str:
+    """A short readable id: the first few words of the title, lower-case, ascii."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("'", ""))
+    return "-".join(words[:max_words]) or "article"
+
+
+def read_article(path: Path) -> RawArticle | None:
+    """Read one article file; ``None`` (with one warning line) when it cannot be used."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            log.warning("skipped %s: %d MB is too large for an article", path.name, size >> 20)
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        log.warning("skipped %s: %s", path.name, exc.strerror or exc)
+        return None
+    decoded = decode(data)
+    if decoded is None:
+        log.warning("skipped %s: binary data, not text", path.name)
+        return None
+    text, encoding = decoded
+    if encoding not in ("utf-8", "utf-16"):
+        log.warning("%s is not UTF-8: read it as %s", path.name, encoding)
+    fields, body = split_header(text)
+    if not body.strip():
+        log.warning("skipped %s: no text", path.name)
+        return None
+    title = fields.get("title") or infer_title(body)
+    return RawArticle(
+        id=fields.get("id") or slugify(title),
+        title=title,
+        subtitle=fields.get("subtitle", ""),
+        outlet=fields.get("outlet", ""),
+        url=fields.get("url", ""),
+        body=body,
+        path=path,
+        fingerprint=fingerprint_bytes(data),
+        encoding=encoding,
+    )
+
+
+def read_folder(folder: Path) -> list[RawArticle]:
+    """Every usable article in ``folder``, with unique ids (``-2``, ``-3`` on collisions)."""
+    articles: list[RawArticle] = []
+    seen: set[str] = set()
+    for path in discover(folder):
+        article = read_article(path)
+        if article is None:
+            continue
+        unique, n = article.id, 1
+        while unique in seen:
+            n += 1
+            unique = f"{article.id}-{n}"
+        seen.add(unique)
+        articles.append(article if unique == article.id else replace(article, id=unique))
+    return articles

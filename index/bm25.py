@@ -1,0 +1,189 @@
+"""BM25 ranking with rank-bm25's definition, precomputed so a question costs a few array sums.
+
+``rank_bm25.BM25Okapi`` is the definition: its idf (with the epsilon floor for terms in more
+than half the passages) is computed by rank-bm25 itself, and the term-frequency part is its
+formula evaluated once per (term, passage) at build time. The tests check scores against
+``BM25Okapi.get_scores`` on the same tokens.
+
+Layout (compressed sparse rows by term, so memory-mappable and pickle-free):
+``term_ptr[t]:term_ptr[t+1]`` slices ``post_docs`` (ascending passage numbers) and
+``post_weights`` (the term's score contribution in that passage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+Query = dict[int, float]  # term id -> weight (1 for the question's own words)
+
+
+@dataclass(frozen=True, slots=True)
+class BM25Params:
+    """rank-bm25's defaults: k1 saturates term frequency, b normalizes passage length."""
+
+    k1: float = 1.5
+    b: float = 0.75
+    epsilon: float = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage that shares at least one term with the question."""
+
+    doc: int
+    score: float
+    matched: float  # the query weight of the terms the passage contains
+
+
+def okapi_idf(doc_freq: np.ndarray, n_docs: int, params: BM25Params) -> np.ndarray:
+    """Per-term idf exactly as ``BM25Okapi`` computes it, floor included.
+
+    rank-bm25 computes idf from document frequencies alone, so it is asked directly with the
+    counts; building a full ``BM25Okapi`` would keep a dict per passage in memory.
+    """
+    okapi = BM25Okapi.__new__(BM25Okapi)
+    okapi.k1, okapi.b, okapi.epsilon = params.k1, params.b, params.epsilon
+    okapi.corpus_size, okapi.idf = n_docs, {}
+    okapi._calc_idf(dict(enumerate(doc_freq.tolist())))
+    return np.fromiter((okapi.idf[t] for t in range(len(doc_freq))), np.float64, len(doc_freq))
+
+
+class BM25Index:
+    """Passage scores for a bag of question terms; terms are ids from ``vocabulary``."""
+
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        idf: np.ndarray,
+        term_ptr: np.ndarray,
+        post_docs: np.ndarray,
+        post_weights: np.ndarray,
+        doc_len: np.ndarray,
+        params: BM25Params,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.term_ptr = term_ptr
+        self.post_docs = post_docs
+        self.post_weights = post_weights
+        self.doc_len = doc_len
+        self.params = params
+
+    @property
+    def n_docs(self) -> int:
+        """Number of passages indexed."""
+        return len(self.doc_len)
+
+    @classmethod
+    def build(cls, docs: Iterable[Sequence[str]], params: BM25Params | None = None) -> BM25Index:
+        """Index tokenized passages (one token list per passage, in passage order)."""
+        params = params or BM25Params()
+        vocabulary: dict[str, int] = {}
+        ids: list[np.ndarray] = []
+        for tokens in docs:
+            ids.append(
+                np.fromiter(
+                    (vocabulary.setdefault(t, len(vocabulary)) for t in tokens),
+                    np.int64,
+                    len(tokens),
+                )
+            )
+        return cls.from_term_ids(vocabulary, ids, params)
+
+    @classmethod
+    def from_term_ids(
+        cls, vocabulary: dict[str, int], docs: Sequence[np.ndarray], params: BM25Params
+    ) -> BM25Index:
+        """Build from per-passage arrays of term ids: one global sort gives every posting."""
+        n_docs, n_terms = len(docs), len(vocabulary)
+        doc_len = np.fromiter((len(d) for d in docs), np.int64, n_docs)
+        if n_docs == 0:
+            raise ValueError("cannot index an empty collection")
+        flat = np.concatenate(docs) if n_terms else np.zeros(0, np.int64)
+        owner = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+        pairs, tf = np.unique(flat * n_docs + owner, return_counts=True)
+        post_terms, post_docs = np.divmod(pairs, n_docs)
+        doc_freq = np.bincount(post_terms, minlength=n_terms)
+        term_ptr = np.zeros(n_terms + 1, np.int64)
+        np.cumsum(doc_freq, out=term_ptr[1:])
+
+        idf = okapi_idf(doc_freq, n_docs, params)
+        avgdl = doc_len.sum() / n_docs
+        norm = params.k1 * (1 - params.b + params.b * doc_len[post_docs] / avgdl)
+        weights = idf[post_terms] * (tf * (params.k1 + 1) / (tf + norm))
+        return cls(
+            vocabulary,
+            idf,
+            term_ptr,
+            post_docs.astype(np.int32),
+            weights.astype(np.float32),
+            doc_len.astype(np.int32),
+            params,
+        )
+
+    def query(self, terms: Iterable[str] | Mapping[str, float]) -> Query:
+        """Term id -> weight for the known terms (weight 1 for a plain list of terms).
+
+        Each term counts once: a repeated question word does not count twice, unlike in
+        ``BM25Okapi.get_scores``.
+        """
+        weighted = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
+        query: Query = {}
+        for term, weight in weighted.items():
+            tid = self.vocabulary.get(term)
+            if tid is not None:
+                query.setdefault(tid, weight)
+        return query
+
+    def postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Passages containing the term (ascending) and the term's weight in each."""
+        lo, hi = self.term_ptr[term_id], self.term_ptr[term_id + 1]
+        return self.post_docs[lo:hi], self.post_weights[lo:hi]
+
+    def scores(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidates (passages sharing a term), their scores and matched query weight.
+
+        With every weight 1 the score is exactly ``BM25Okapi.get_scores`` for those terms.
+        """
+        score = np.zeros(self.n_docs, np.float64)
+        matched = np.zeros(self.n_docs, np.float64)
+        for tid, weight in query.items():
+            docs, weights = self.postings(tid)
+            score[docs] += weights if weight == 1 else weight * weights.astype(np.float64)
+            matched[docs] += weight
+        candidates = np.flatnonzero(matched)
+        return candidates, score[candidates], matched[candidates]
+
+    def top(self, query: Query, k: int) -> list[Hit]:
+        """The best ``k`` candidates, best first.
+
+        Order: score (a negative score, possible only when rank-bm25's floored idf is itself
+        negative in a tiny collection, counts as zero), then matched query weight, then passage
+        order: ties are broken stably, and a collection too small for idf to discriminate
+        still ranks by overlap.
+        """
+        candidates, score, matched = self.scores(query)
+        if k <= 0 or len(candidates) == 0:
+            return []
+        key = np.maximum(score, 0.0)
+        if len(candidates) > k:
+            threshold = np.partition(key, len(key) - k)[len(key) - k]
+            keep = key >= threshold
+            candidates, score, matched, key = (
+                candidates[keep],
+                score[keep],
+                matched[keep],
+                key[keep],
+            )
+        order = np.lexsort((candidates, -matched, -key))[:k]
+        return [Hit(int(candidates[i]), float(score[i]), float(matched[i])) for i in order]
+
+    def contains(self, term_id: int, doc: int) -> bool:
+        """Whether a passage contains a term (binary search in the term's postings)."""
+        docs, _ = self.postings(term_id)
+        i = int(np.searchsorted(docs, doc))
+        return i < len(docs) and int(docs[i]) == doc

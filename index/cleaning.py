@@ -1,0 +1,690 @@
+"""Cleaning: keep a scraped news article's own blocks and drop the web page around them.
+
+Scraped pages carry navigation, share and subscribe prompts, photo credits, fundraising
+appeals, teasers of other articles and footers. They are recognised by general signs (word
+lists, the shape of a line, its place on the page), never by one site's wording: every
+article users add later comes from a site never seen here, just as cluttered.
+
+The page is read as one block per non-empty line. Each block is first classified on its own;
+then its position decides the rest: lines before the first paragraph are page header, and
+once an end-of-article signal follows the last stretch of article prose, the page is over.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, auto
+
+log = logging.getLogger(__name__)
+
+MIN_PROSE_WORDS = 6  # a line ending in a full stop but shorter than this is a label
+SHORT_QUESTION_WORDS = 12  # "?"/"!" lines shorter than this are headlines, not paragraphs
+LONG_LINE_WORDS = 20  # this long, a line is prose whatever its last character
+LONG_PARAGRAPH_WORDS = 35  # one paragraph this long shows the article goes on
+MAX_LABEL_WORDS = 4  # a tag, section name or breadcrumb part is no longer than this
+MAX_NAV_WORDS = 12  # a breadcrumb or a header byline/date line is no longer than this
+MAX_PROMPT_WORDS = 25  # link lines, comment prompts, copyright lines
+MAX_PROMO_WORDS = 60  # newsletter boxes, consent notices
+MAX_CAPTION_WORDS = 80  # captions, bios
+MAX_APPEAL_WORDS = 150
+MAX_TEASER_PARAGRAPHS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """An article's own text, and the page lines removed around it (for the caller's log)."""
+
+    text: str  # kept blocks joined by "\n\n"
+    dropped: tuple[str, ...]  # the removed source lines (stripped), in order
+
+
+class _Kind(Enum):
+    """What a block is: decides whether it stays and whether it can end the article."""
+
+    ARTICLE = auto()  # paragraph or heading, unless its position says otherwise
+    CHROME = auto()  # page furniture: nav, tags, credits, share buttons, title repeats
+    CLUTTER = auto()  # ads, prompts, consent notices, link lines: the article may go on
+    END = auto()  # footers, appeals, comment sections, "related" lists: the article may be over
+    BIO = auto()  # author boilerplate: dropped when it trails the article
+    MARKER = auto()  # "keep reading": closes a teaser of another article
+    TEASER = auto()  # part of a teaser of another article
+
+
+_ENDS = frozenset({_Kind.END, _Kind.MARKER, _Kind.TEASER})
+
+
+@dataclass(slots=True)
+class _Block:
+    """One non-empty source line and what is known about it."""
+
+    source: str  # stripped, as reported in ``dropped``
+    text: str  # whitespace runs collapsed, as kept
+    words: int
+    prose: bool  # shaped like a paragraph rather than a heading or a label
+    kind: _Kind = _Kind.ARTICLE
+
+    @property
+    def article_prose(self) -> bool:
+        """A paragraph the article keeps (so far)."""
+        return self.kind is _Kind.ARTICLE and self.prose
+
+
+# --- line shape -----------------------------------------------------------------------------
+
+_CLOSERS = "\"'”’»)\\]"
+_FULL_STOP = re.compile(rf"[.…][{_CLOSERS}]*$")
+_QUESTION = re.compile(rf"[?!][{_CLOSERS}]*$")
+_QUOTE_MARKS = re.compile(r"[\"'‘’‚‛“”„‟«»‹›`´]")
+_QUOTED = re.compile(r"[“”„]|\"[^\"]+\"")
+_NON_WORD = re.compile(r"[^\w\s]")
+_SEPARATOR = re.compile(r"\s*[|»›•·]\s*|\s+[/>]\s+")
+_TOKEN = re.compile(r"@?[\w'’+-]+")
+
+
+def _is_prose(text: str, words: int) -> bool:
+    """Paragraphs end in a full stop; short questions and exclamations are headlines."""
+    if words >= LONG_LINE_WORDS:
+        return True
+    if _FULL_STOP.search(text):
+        return words >= MIN_PROSE_WORDS
+    return bool(_QUESTION.search(text)) and words >= SHORT_QUESTION_WORDS
+
+
+def _bare(text: str) -> str:
+    """Lower-case words only: the form word lists are compared in."""
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+
+
+def _title_key(text: str) -> str:
+    """Compare titles ignoring case, spacing and quote styles."""
+    return " ".join(_QUOTE_MARKS.sub("", text).casefold().split())
+
+
+def _parts(text: str) -> list[str]:
+    """Split a line at menu separators (pipes, chevrons, bullets)."""
+    return [part for part in _SEPARATOR.split(text) if part.strip()]
+
+
+# --- word lists -----------------------------------------------------------------------------
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """Read a word list written as a block of text: easier to scan and extend than a literal."""
+    return frozenset(text.split())
+
+
+_SHARE_CUES = _word_set(
+    """
+    share shares tweet email e-mail mail print follow save pin copy
+    facebook twitter x linkedin whatsapp reddit pinterest telegram flipboard messenger
+    bluesky threads instagram youtube tiktok mastodon tumblr sms rss
+    """
+)
+_SHARE_WORDS = _SHARE_CUES | _word_set(
+    """
+    on via us this article story page post to with a an the friend friends link url copied
+    social media and or her him them me gift opens in new window tab
+    """
+)
+
+_INTERFACE_LINES = frozenset(
+    line.strip()
+    for line in """
+    ad
+    ads
+    sponsored
+    promoted
+    skip to content
+    skip to main content
+    skip navigation
+    back to top
+    menu
+    open menu
+    close menu
+    close
+    search
+    toggle navigation
+    subscribe
+    subscribe now
+    subscribe today
+    sign up
+    sign up now
+    sign in
+    log in
+    log out
+    login
+    logout
+    register
+    create account
+    create an account
+    my account
+    donate
+    donate now
+    donate today
+    give now
+    support us
+    newsletter
+    newsletters
+    email address
+    your email
+    enter your email
+    enter your email address
+    name
+    email
+    website
+    submit
+    comment
+    comments
+    post comment
+    post a comment
+    reply
+    cancel reply
+    previous post
+    next post
+    previous article
+    next article
+    previous story
+    next story
+    older posts
+    newer posts
+    previous
+    next
+    loading
+    accept
+    accept all
+    accept cookies
+    reject all
+    decline
+    manage preferences
+    manage cookies
+    cookie settings
+    got it
+    ok
+    i agree
+    scroll to continue
+    scroll to continue with content
+    listen to this article
+    listen to article
+    enlarge
+    enlarge image
+    expand
+    collapse
+    hide caption
+    toggle caption
+    view gallery
+    view image
+    view comments
+    open in app
+    download the app
+    get the app
+    print this page
+    text size
+    more
+    less
+    breaking news
+    watch live
+    """.strip().splitlines()
+)
+
+# Words a site's section menu is made of; a line of only these is a category, not a heading,
+# when it sits among page furniture.
+_SECTION_WORDS = _word_set(
+    """
+    home news world national local politics business economy markets money tech technology
+    science health sports sport entertainment culture arts books lifestyle style food travel
+    opinion opinions analysis commentary editorial editorials reporting regions region features
+    video videos podcast podcasts newsletter newsletters latest trending live breaking top
+    stories more sections topics weather climate education crime election elections europe asia
+    africa americas middle east investigations government
+    """
+)
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_AGENCIES = (
+    r"getty|reuters|afp|epa|ap\s+photo|associated\s+press|shutterstock|istock\w*|alamy"
+    r"|unsplash|pexels|wikimedia|flickr"
+)
+
+# --- clutter patterns -----------------------------------------------------------------------
+
+_MARKER = re.compile(
+    r"(?:[^\w:]*(?:(?:keep|continue)\s+reading|read\s+(?:more|on|the\s+(?:full\s+)?"
+    r"(?:story|article|rest)|full\s+(?:story|article))|show\s+(?:less|more)|see\s+more"
+    r"|view\s+more|load\s+more))+[^\w:]*",
+    re.I,
+)
+_LIST_HEADER = re.compile(
+    r"(?:related(?:\s+(?:stories|articles|coverage|content|links|reading|posts|news|topics))?"
+    r"|read\s+(?:also|more|next)|see\s+also|also\s+read"
+    r"|more\s+(?:from|on|in|about)(?:\s+\S+){1,5}|more\s+(?:stories|news|articles|coverage)"
+    r"|recommended(?:\s+(?:for\s+you|reading|stories|articles))?"
+    r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy|be\s+interested\s+in)"
+    r"|most\s+(?:read|popular|viewed|shared|recent)(?:\s+(?:stories|articles))?"
+    r"|trending(?:\s+(?:now|stories|articles))?|top\s+stories|editor['’]?s\s+picks"
+    r"|further\s+reading|what\s+to\s+read\s+next|up\s+next|tags|topics|filed\s+under)\s*:?",
+    re.I,
+)
+_LINK_LINE = re.compile(
+    r"^(?:related|read\s+(?:also|more|next|this)|see\s+also|also\s+read|more\s+coverage"
+    r"|recommended|must\s+read|don['’]t\s+miss|watch|listen|video|photos|gallery)"
+    r"\s*[:|»›–—-]\s*\S",
+    re.I,
+)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?\d{4}|\ball\s+rights\s+reserved\b", re.I
+)
+_FOOTER_LINK = re.compile(
+    r"privacy(?:\s+(?:policy|notice|statement|settings|choices))?|your\s+privacy\s+choices"
+    r"|terms(?:\s+(?:of\s+(?:use|service)|(?:and|&)\s+conditions))?"
+    r"|cookie\s+(?:policy|settings|preferences|notice)|contact(?:\s+us)?|about(?:\s+us)?"
+    r"|accessibility(?:\s+statement)?|site\s*map|careers|jobs|advertise(?:\s+with\s+us)?"
+    r"|corrections(?:\s+policy)?|ethics(?:\s+policy)?|masthead|help|faq|rss|archives?"
+    r"|editorial\s+(?:standards|policy)|licensing|syndication"
+    r"|do\s+not\s+sell(?:\s+or\s+share)?\s+my\s+personal\s+information",
+    re.I,
+)
+_COMMENT_PROMPT = re.compile(
+    r"^(?:\d+\s+(?:comments?|replies|responses)"
+    r"|(?:leave|post|add|write|submit|view|show|load|read|see|hide|join)\s+"
+    r"(?:a\s+|the\s+|all\s+|your\s+|\d+\s+)?"
+    r"(?:comments?|reply|replies|responses|conversation|discussion)"
+    r"|comments?\s+(?:are\s+closed|policy|section)|be\s+the\s+first\s+to\s+comment"
+    r"|no\s+comments)\b",
+    re.I,
+)
+_COMMENT_INVITE = re.compile(
+    r"\b(?:in\s+the\s+comments|comments?\s+below|comment\s+section)\b", re.I
+)
+_BIO = re.compile(
+    r"^(?:[A-Z][\w.'’-]*\s+){1,3}(?:is|was|has\s+been|serves\s+as)\s+(?:a|an|the|our)\s+"
+    r"(?:[\w'’-]+\s+){0,6}?(?i:reporter|writer|editor|correspondent|journalist|columnist"
+    r"|contributor|fellow|author|producer|photographer|critic|intern)s?\b"
+    r"|^\(?(?i:(?:additional\s+)?(?:reporting|writing|editing|research)\s+by)\b"
+    r"|^(?i:about\s+the\s+authors?)\b"
+)
+_CREDIT_LABEL = re.compile(
+    r"^(?:(?:top|main|lead|featured|header|hero|cover|above|below)\s+)?"
+    r"(?:image|photo|photograph|picture|pic|video|illustration|graphic|artwork|footage)s?"
+    r"(?:\s+(?:credit|courtesy|source)s?)?\s*(?::|by\b|courtesy\b|via\b)"
+    r"|^(?:credits?\s*:|courtesy\s+of\s)",
+    re.I,
+)
+# A caption ending in its credit: "(Getty Images)", "(AP Photo/Jane Doe)", "(Jane Doe / Outlet)".
+_CREDIT_END = re.compile(
+    rf"[(\[](?:[^()\[\]]*\b(?i:{_AGENCIES}|photo|photograph|images?|courtesy|handout|credit)\b"
+    r"[^()\[\]]*|(?=[^()\[\]]*\s)[A-Z][^()\[\]/]*/\s*[A-Z][^()\[\]]*)[)\]]\.?$"
+)
+_AGENCY = re.compile(rf"\b(?:{_AGENCIES})\b", re.I)
+_AD_LABEL = re.compile(
+    r"\badvertisements?\b|^(?:sponsored|paid|partner)\s+(?:content|post|story|by)\b"
+    r"|\b(?:story|article)\s+continues\s+below\b",
+    re.I,
+)
+_COOKIE = re.compile(r"\bcookies?\b", re.I)
+_CONSENT = re.compile(
+    r"\b(?:by\s+(?:continuing|using|signing\s+up|subscribing|clicking|registering)"
+    r"|you\s+(?:agree|consent|accept))\b[^.]*\b(?:terms|privacy|polic(?:y|ies)|cookies?)\b"
+    r"|\brequired\s+fields\s+are\s+marked\b|\byour\s+email(?:\s+address)?\s+will\s+not\s+be\b",
+    re.I,
+)
+_FUND = re.compile(
+    r"\bdonat(?:e|es|ed|ing|ion|ions)\b|\bcontribut(?:e|ing|ion|ions)\b|\bsupporters?\b"
+    r"|\bsupport\s+(?:us|our|independent|nonprofit|local|reader)\b"
+    r"|\btax[- ](?:exempt|deductible)\b|\bmembership\b"
+    r"|\bbecome\s+a\s+(?:member|patron|supporter|subscriber)\b|\bpatrons?\b|\bfundrais\w*"
+    r"|\b(?:year[- ]end|end[- ]of[- ](?:the[- ])?year)\s+giving\b|\breaders\s+like\s+you\b"
+    r"|\bchip\s+in\b|\bnonprofit\s+(?:newsroom|news\w*|magazine|publication|journalism)\b"
+    r"|\bindependent\s+(?:journalism|reporting|media|news)\b|\breader[- ](?:funded|supported)\b",
+    re.I,
+)
+_ORG_VOICE = re.compile(r"\b(?:we|us|our)\b", re.I)
+_READER = re.compile(
+    r"\byou(?:r|rs)?\b|\bour\s+(?:readers|supporters|members|audience|community)\b", re.I
+)
+_ADDRESS = re.compile(r"\b(?:we|us|our|you|your)\b", re.I)
+_PROMO_OPENER = re.compile(
+    r"^(?:please\s+)?(?:subscribe|sign\s+up|sign\s+in|log\s+in"
+    r"|register\s+(?:now|today|for\s+free))\b",
+    re.I,
+)
+_PROMO_VERB = re.compile(
+    r"^(?:please\s+)?(?:join|get|become|support|donate|give|download|unlock|help|start|try)\b",
+    re.I,
+)
+_PROMO_OBJECT = re.compile(
+    r"\b(?:newsletters?|inbox|journalism|subscri\w*|membership|donat\w*|unlimited|free\s+trial"
+    r"|our\s+(?:work|journalism|reporting|mission|newsroom|app|community)|us)\b",
+    re.I,
+)
+_NEWSLETTER = re.compile(r"\b(?:newsletters?|inbox|subscri\w*)\b", re.I)
+_BYLINE_OR_DATE = re.compile(
+    rf"^by\s+\S|\b{_MONTH}\.?\s+\d|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|^[A-Z][A-Z .,'’-]+(?:\([^)]*\))?\s*[—–-]+$",
+    re.I,
+)
+
+
+# --- one line at a time ---------------------------------------------------------------------
+
+
+def _is_marker(b: _Block) -> bool:
+    return bool(_MARKER.fullmatch(b.text))
+
+
+def _is_list_header(b: _Block) -> bool:
+    """Spot list headers ("Related stories", "More from …", "Tags"): a list follows, not prose."""
+    return bool(_LIST_HEADER.fullmatch(b.text))
+
+
+def _is_link_line(b: _Block) -> bool:
+    return b.words <= MAX_PROMPT_WORDS and bool(_LINK_LINE.match(b.text))
+
+
+def _is_legal_footer(b: _Block) -> bool:
+    """Copyright lines and rows of legal links close a page."""
+    if b.words <= MAX_PROMPT_WORDS and _COPYRIGHT.search(b.text):
+        return True
+    parts = _parts(b.text)
+    return len(parts) > 1 and all(_FOOTER_LINK.fullmatch(part) for part in parts)
+
+
+def _is_footer_link(b: _Block) -> bool:
+    return bool(_FOOTER_LINK.fullmatch(b.text.strip(" .:")))
+
+
+def _is_comment_prompt(b: _Block) -> bool:
+    if b.words > MAX_PROMPT_WORDS:
+        return False
+    return bool(_COMMENT_PROMPT.match(b.text)) or (
+        bool(_COMMENT_INVITE.search(b.text)) and bool(_ADDRESS.search(b.text))
+    )
+
+
+def _is_bio(b: _Block) -> bool:
+    return b.words <= MAX_CAPTION_WORDS and bool(_BIO.search(b.text))
+
+
+def _is_credit(b: _Block) -> bool:
+    """Image credits, and captions that end in one."""
+    if b.words > MAX_CAPTION_WORDS:
+        return False
+    if _CREDIT_LABEL.match(b.text) or _CREDIT_END.search(b.text):
+        return True
+    return not b.prose and b.words <= MAX_NAV_WORDS and bool(_AGENCY.search(b.text))
+
+
+def _is_share(b: _Block) -> bool:
+    """Rows of share/follow buttons: nothing but sharing words, network names and handles."""
+    tokens = [t for t in _TOKEN.findall(b.text.casefold()) if not t.startswith("@")]
+    return (
+        0 < len(tokens) <= LONG_LINE_WORDS
+        and all(t in _SHARE_WORDS for t in tokens)
+        and any(t in _SHARE_CUES for t in tokens)
+    )
+
+
+def _is_interface(b: _Block) -> bool:
+    """Buttons, form labels and ad slots, however they are worded around "advertisement"."""
+    if _bare(b.text) in _INTERFACE_LINES:
+        return True
+    return not b.prose and b.words <= MAX_NAV_WORDS and bool(_AD_LABEL.search(b.text))
+
+
+def _is_breadcrumb(b: _Block) -> bool:
+    """Spot breadcrumbs ("Home › World", "Reporting | Regions"): short items and separators."""
+    if b.prose or b.words > MAX_NAV_WORDS:
+        return False
+    parts = _parts(b.text)
+    return len(parts) > 1 and all(
+        len(part.split()) <= MAX_LABEL_WORDS and any(c.isalpha() for c in part) for part in parts
+    )
+
+
+def _is_tag(b: _Block) -> bool:
+    """All-lower-case short lines are category tags; the article's headings are capitalised."""
+    return (
+        b.words <= MAX_LABEL_WORDS
+        and b.text.islower()
+        and all(ch.isalnum() or ch in " &'’-" for ch in b.text)
+    )
+
+
+def _is_consent(b: _Block) -> bool:
+    if b.words > MAX_PROMO_WORDS or _QUOTED.search(b.text):
+        return False
+    if _CONSENT.search(b.text):
+        return True
+    return bool(_COOKIE.search(b.text)) and bool(_ADDRESS.search(b.text))
+
+
+def _fund_terms(text: str) -> int:
+    return len({m.group().casefold() for m in _FUND.finditer(text)})
+
+
+def _is_appeal(b: _Block) -> bool:
+    """Spot the site asking its readers for money, in its own voice (never in a quotation)."""
+    return (
+        b.words <= MAX_APPEAL_WORDS
+        and not _QUOTED.search(b.text)
+        and _fund_terms(b.text) >= 2
+        and bool(_ORG_VOICE.search(b.text))
+        and bool(_READER.search(b.text))
+    )
+
+
+def _is_promo(b: _Block) -> bool:
+    """Subscribe/sign-up/newsletter/membership prompts."""
+    if b.words > MAX_PROMO_WORDS:
+        return False
+    if _PROMO_OPENER.match(b.text):
+        return True
+    if _PROMO_VERB.match(b.text) and _PROMO_OBJECT.search(b.text):
+        return True
+    return (
+        not _QUOTED.search(b.text)
+        and bool(_NEWSLETTER.search(b.text))
+        and bool(_ORG_VOICE.search(b.text))
+        and bool(_READER.search(b.text))
+    )
+
+
+# First match wins: specific signals before the generic shapes they would also fit.
+_RULES: tuple[tuple[Callable[[_Block], bool], _Kind], ...] = (
+    (_is_marker, _Kind.MARKER),
+    (_is_list_header, _Kind.END),
+    (_is_link_line, _Kind.CLUTTER),
+    (_is_legal_footer, _Kind.END),
+    (_is_comment_prompt, _Kind.END),
+    (_is_bio, _Kind.BIO),
+    (_is_credit, _Kind.CHROME),
+    (_is_share, _Kind.CHROME),
+    (_is_interface, _Kind.CLUTTER),
+    (_is_footer_link, _Kind.CLUTTER),
+    (_is_breadcrumb, _Kind.CHROME),
+    (_is_tag, _Kind.CHROME),
+    (_is_consent, _Kind.CLUTTER),
+    (_is_appeal, _Kind.END),
+    (_is_promo, _Kind.CLUTTER),
+)
+
+
+def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
+    """One classified block per non-empty line."""
+    blocks: list[_Block] = []
+    for line in body.splitlines():
+        source = line.strip()
+        if not source:
+            continue
+        text = " ".join(source.split())
+        words = len(text.split())
+        block = _Block(source, text, words, _is_prose(text, words))
+        if _title_key(text) in titles:
+            block.kind = _Kind.CHROME
+        else:
+            block.kind = next((kind for rule, kind in _RULES if rule(block)), _Kind.ARTICLE)
+        blocks.append(block)
+    return blocks
+
+
+# --- position on the page -------------------------------------------------------------------
+
+
+def _neighbours(blocks: list[_Block], i: int) -> list[_Block]:
+    return blocks[max(i - 1, 0) : i] + blocks[i + 1 : i + 2]
+
+
+def _extend_appeals(blocks: list[_Block]) -> None:
+    """Extend appeals to the paragraphs around them: the later ones ask less explicitly."""
+    for i, b in enumerate(blocks):
+        if (
+            b.kind is _Kind.ARTICLE
+            and not _QUOTED.search(b.text)
+            and _fund_terms(b.text)
+            and _ADDRESS.search(b.text)
+            and any(n.kind is _Kind.END and _fund_terms(n.text) for n in _neighbours(blocks, i))
+        ):
+            b.kind = _Kind.END
+
+
+def _absorb_lists(blocks: list[_Block]) -> None:
+    """Drop the short lines right under a list header ("Most read", "Tags"): its items."""
+    in_list = False
+    for b in blocks:
+        if b.kind is _Kind.END and not b.prose:
+            in_list = True
+        elif b.article_prose or b.kind in _ENDS:
+            in_list = False
+        elif in_list and b.kind is _Kind.ARTICLE:
+            b.kind = _Kind.CLUTTER
+
+
+def _is_teaser_label(b: _Block) -> bool:
+    """Headline, section, credit or label lines at the top of a teaser."""
+    return b.kind is _Kind.CHROME or (b.kind in (_Kind.ARTICLE, _Kind.CLUTTER) and not b.prose)
+
+
+def _teaser_start(blocks: list[_Block], marker: int) -> int | None:
+    """Where the teaser closed by ``marker`` starts, or ``None`` if there is no teaser.
+
+    Walking back: up to three paragraphs, then headline/label/credit lines. It is a teaser
+    only if it has such lines and either follows another end signal (or starts the page) or
+    carries page furniture (an image credit, a category tag); otherwise the marker just
+    closes a collapsed article and only the marker goes.
+    """
+    i = marker - 1
+    paragraphs = 0
+    while i >= 0 and paragraphs < MAX_TEASER_PARAGRAPHS and blocks[i].article_prose:
+        i -= 1
+        paragraphs += 1
+    labels_end = i
+    while i >= 0 and _is_teaser_label(blocks[i]):
+        i -= 1
+    if i == labels_end:
+        return None
+    run = blocks[i + 1 : marker]
+    after_end = i < 0 or blocks[i].kind in _ENDS
+    return i + 1 if after_end or any(b.kind is _Kind.CHROME for b in run) else None
+
+
+def _mark_teasers(blocks: list[_Block]) -> None:
+    for marker, b in enumerate(blocks):
+        if b.kind is _Kind.MARKER:
+            start = _teaser_start(blocks, marker)
+            for teaser in blocks[marker if start is None else start : marker]:
+                teaser.kind = _Kind.TEASER
+
+
+def _is_section_name(b: _Block) -> bool:
+    tokens = _bare(b.text).split()
+    return (
+        b.kind is _Kind.ARTICLE
+        and not b.prose
+        and 0 < len(tokens) <= MAX_LABEL_WORDS
+        and all(t in _SECTION_WORDS or t.isdigit() for t in tokens)
+    )
+
+
+def _drop_section_names(blocks: list[_Block]) -> None:
+    """Drop section names next to page furniture: categories there, headings elsewhere."""
+    furniture = (_Kind.CHROME, _Kind.TEASER, _Kind.MARKER)
+    for i, b in enumerate(blocks):
+        if _is_section_name(b) and any(n.kind in furniture for n in _neighbours(blocks, i)):
+            b.kind = _Kind.CHROME
+
+
+def _article_end(blocks: list[_Block]) -> int:
+    """Index of the first end signal after the article's last stretch of long-form prose.
+
+    Long-form prose is two paragraphs in a row (page clutter in between does not count) or
+    one long paragraph; an end signal followed by such prose was a box inside the article.
+    """
+    last_prose = -1
+    run = 0
+    for i, b in enumerate(blocks):
+        if b.article_prose:
+            run += 1
+            if run >= 2 or b.words >= LONG_PARAGRAPH_WORDS:
+                last_prose = i
+        elif b.kind not in (_Kind.CHROME, _Kind.CLUTTER):
+            run = 0
+    return next(
+        (i for i in range(last_prose + 1, len(blocks)) if blocks[i].kind in _ENDS), len(blocks)
+    )
+
+
+def _drop_tail(blocks: list[_Block]) -> None:
+    """Everything after the article's end, and headings/bios left dangling before it."""
+    end = _article_end(blocks)
+    for b in blocks[end:]:
+        if b.kind in (_Kind.ARTICLE, _Kind.BIO):
+            b.kind = _Kind.CLUTTER
+    last = next((i for i in range(end - 1, -1, -1) if blocks[i].article_prose), None)
+    if last is None:
+        return
+    for b in blocks[last + 1 : end]:
+        if b.kind in (_Kind.ARTICLE, _Kind.BIO):
+            b.kind = _Kind.CLUTTER
+
+
+def _drop_header(blocks: list[_Block]) -> None:
+    """Above the first paragraph of a scraped page, short lines are masthead and menus.
+
+    Only when that stretch shows page furniture: a clean body may open with a heading.
+    Bylines and dates stay.
+    """
+    first = next((i for i, b in enumerate(blocks) if b.article_prose), None)
+    if first is None or all(
+        b.kind is _Kind.ARTICLE and not _is_section_name(b) for b in blocks[:first]
+    ):
+        return
+    for b in blocks[:first]:
+        if b.kind is _Kind.ARTICLE and not (
+            b.words <= MAX_NAV_WORDS and _BYLINE_OR_DATE.search(b.text)
+        ):
+            b.kind = _Kind.CHROME
+
+
+def clean(body: str, title: str = "", subtitle: str = "") -> Cleaned:
+    """Return the article's own blocks from a scraped page, and the lines dropped around them.
+
+    Lines repeating ``title`` or ``subtitle`` are dropped: the title is shown separately.
+    """
+    titles = frozenset(key for key in (_title_key(title), _title_key(subtitle)) if key)
+    blocks = _blocks(body, titles)
+    _extend_appeals(blocks)
+    _absorb_lists(blocks)
+    _mark_teasers(blocks)
+    _drop_section_names(blocks)
+    _drop_tail(blocks)
+    _drop_header(blocks)
+    kept = [b.text for b in blocks if b.kind in (_Kind.ARTICLE, _Kind.BIO)]
+    dropped = tuple(b.source for b in blocks if b.kind not in (_Kind.ARTICLE, _Kind.BIO))
+    if dropped:
+        log.debug("dropped %d of %d lines", len(dropped), len(blocks))
+    return Cleaned("\n\n".join(kept), dropped)

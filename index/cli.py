@@ -1,0 +1,235 @@
+"""``python -m index``: search the articles, read them, rebuild the index, evaluate answers.
+
+Output for people by default, ``--json`` for scripts. Exit status: 0 done, 1 not found,
+2 bad usage; never a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from index.answers import DEFAULT_K, MAX_K, Answer
+from index.library import SEEDS_ENV, Library, default_seeds
+
+log = logging.getLogger("index")
+BOLD, PLAIN = "\033[1m", "\033[0m"
+
+
+def _k(value: str) -> int:
+    k = int(value)
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_K}")
+    return k
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--seeds",
+        type=Path,
+        default=None,
+        help=f"articles folder (default: ${SEEDS_ENV} or ./seeds)",
+    )
+    common.add_argument("--index-dir", type=Path, default=None, help="where the index is kept")
+    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+    parser = argparse.ArgumentParser(prog="python -m index", description=__doc__.split("\n")[0])
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    search = verbs.add_parser("search", parents=[common], help="answer a question, with citations")
+    what = search.add_mutually_exclusive_group(required=True)
+    what.add_argument("question", nargs="?", help="the question")
+    what.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="one question per line ('-' for stdin); prints one JSON object per line",
+    )
+    search.add_argument("-k", type=_k, default=DEFAULT_K, help=f"passages to show ({DEFAULT_K})")
+    search.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sources = verbs.add_parser("sources", parents=[common], help="list the articles")
+    sources.add_argument("--json", action="store_true")
+
+    source = verbs.add_parser("source", parents=[common], help="show one whole article")
+    source.add_argument("article", help="article id, or a fragment of its title")
+    source.add_argument("--json", action="store_true")
+
+    build = verbs.add_parser("build", parents=[common], help="rebuild the index now")
+    build.add_argument("--json", action="store_true")
+
+    evaluate = verbs.add_parser("eval", parents=[common], help="score answers on a question set")
+    evaluate.add_argument("questions", type=Path, help="JSONL question set (see README)")
+    evaluate.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    seeds = args.seeds or default_seeds()
+    if args.seeds and not args.seeds.is_dir():
+        print(f"error: {args.seeds} is not a folder", file=sys.stderr)
+        return 2
+    library = Library.open(seeds, args.index_dir, force=args.verb == "build")
+    verb: Callable[[Library, argparse.Namespace], int] = VERBS[args.verb]
+    try:
+        return verb(library, args)
+    except BrokenPipeError:  # `| head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
+
+
+def _search(library: Library, args: argparse.Namespace) -> int:
+    if args.batch is not None:
+        return _batch(library, args.batch, args.k)
+    answer = library.ask(args.question, args.k)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        print(render_answer(answer, library, bold=sys.stdout.isatty()))
+    return 0
+
+
+def _batch(library: Library, source: str, k: int) -> int:
+    try:
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
+    except OSError as exc:
+        print(f"error: cannot read {source}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with stream:
+        for line in _lines(stream):
+            sys.stdout.write(json.dumps(library.ask(line, k).to_json(), ensure_ascii=False) + "\n")
+    return 0
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+def render_answer(answer: Answer, library: Library, *, bold: bool = False) -> str:
+    """A readable answer for the terminal: quoted passages, each with its citation."""
+    if not answer.answered:
+        lines = [answer.reason]
+        titles = [a.title for a in library.articles() if a.id in answer.related]
+        if titles:
+            lines.append("Closest articles: " + "; ".join(titles))
+        return "\n".join(lines)
+    out: list[str] = []
+    for rank, c in enumerate(answer.results, 1):
+        text = c.text
+        if bold:
+            for start, end in reversed(c.spans):
+                text = f"{text[:start]}{BOLD}{text[start:end]}{PLAIN}{text[end:]}"
+        where = f"passage {c.passage}" + (f", “{c.heading}”" if c.heading else "")
+        source = ", ".join(x for x in (c.outlet, c.url) if x)
+        out.append(f"[{rank}] {c.title} — {where}" + (f"\n    {source}" if source else ""))
+        out.append("\n".join("    " + line if line else "" for line in text.split("\n")))
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def _sources(library: Library, args: argparse.Namespace) -> int:
+    articles = library.articles()
+    if args.json:
+        rows = [
+            {
+                "id": a.id,
+                "title": a.title,
+                "outlet": a.outlet,
+                "url": a.url,
+                "passages": a.passage_count,
+            }
+            for a in articles
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+    elif not articles:
+        print(f"No articles in {library.seeds}: add .txt or .md files there.")
+    else:
+        for a in articles:
+            outlet = f" ({a.outlet})" if a.outlet else ""
+            print(f"{a.id}: {a.title}{outlet}, {a.passage_count} passages")
+    return 0
+
+
+def _source(library: Library, args: argparse.Namespace) -> int:
+    article = library.article(args.article)
+    if article is None:
+        close = [a.id for a in library.find(args.article, limit=5)]
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        print(f"No article matches {args.article!r}.{hint}", file=sys.stderr)
+        return 1
+    text = library.text(article)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "id": article.id,
+                    "title": article.title,
+                    "subtitle": article.subtitle,
+                    "outlet": article.outlet,
+                    "url": article.url,
+                    "text": text,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        header = [
+            article.title,
+            article.subtitle,
+            ", ".join(x for x in (article.outlet, article.url) if x),
+        ]
+        print("\n".join(h for h in header if h) + "\n\n" + text)
+    return 0
+
+
+def _build(library: Library, args: argparse.Namespace) -> int:
+    r = library.report
+    figures = {
+        "articles": r.articles,
+        "passages": r.passages,
+        "dropped_lines": r.dropped_lines,
+        "seconds": round(r.seconds, 3),
+    }
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(
+            f"Indexed {r.articles} articles into {r.passages} passages "
+            f"({r.dropped_lines} lines of clutter dropped) in {r.seconds:.2f} s."
+        )
+    return 0
+
+
+def _eval(library: Library, args: argparse.Namespace) -> int:
+    from index.evaluate import evaluate, load_questions, render_report
+
+    try:
+        questions = load_questions(args.questions)
+    except (OSError, ValueError) as exc:
+        print(f"error: {args.questions}: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(library, questions)
+    print(json.dumps(report.to_json()) if args.json else render_report(report))
+    return 0
+
+
+VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
+    "search": _search,
+    "sources": _sources,
+    "source": _source,
+    "build": _build,
+    "eval": _eval,
+}

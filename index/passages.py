@@ -1,0 +1,140 @@
+"""Passages: split a cleaned article into chat-sized pieces that never cut a sentence.
+
+A passage is what the bot quotes, so it should read at a glance (about 40–120 words).
+Section headings never stand alone: they label the passages under them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.sentences import sentence_spans
+
+MIN_WORDS = 40
+MAX_WORDS = 120
+HEADING_MAX_WORDS = 14
+_BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")  # paragraphs are separated by blank lines
+_SENTENCE_END = '.!?"”’…)]'
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A numbered piece of an article; ``start:end`` are offsets in the cleaned text."""
+
+    number: int
+    heading: str
+    text: str
+    start: int
+    end: int
+    heading_start: int = -1  # the heading's offsets in the cleaned text; -1 when none
+    heading_end: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A run of text that is never split further: a sentence, or a paragraph that fits."""
+
+    start: int
+    end: int
+    words: int
+    paragraph_start: bool
+
+
+def is_heading(block: str) -> bool:
+    """Short, single-line and without closing punctuation: a section heading, not prose."""
+    stripped = block.strip()
+    return (
+        "\n" not in stripped
+        and len(stripped.split()) <= HEADING_MAX_WORDS
+        and not stripped.endswith(tuple(_SENTENCE_END))
+    )
+
+
+def split_passages(text: str) -> list[Passage]:
+    """Split cleaned article text (paragraphs separated by blank lines) into passages."""
+    passages: list[Passage] = []
+    for (h_start, h_end), units in _sections(text):
+        for group in _pack(units):
+            start, end = group[0].start, group[-1].end
+            passages.append(
+                Passage(
+                    len(passages) + 1,
+                    text[h_start:h_end],
+                    text[start:end],
+                    start,
+                    end,
+                    h_start,
+                    h_end,
+                )
+            )
+    return passages
+
+
+def _sections(text: str) -> list[tuple[tuple[int, int], list[_Unit]]]:
+    """Group paragraphs under the nearest heading before them (``(-1, -1)``: none)."""
+    sections: list[tuple[tuple[int, int], list[_Unit]]] = [((-1, -1), [])]
+    for block in _BLOCK.finditer(text):
+        body = block.group()
+        if is_heading(body):
+            if not sections[-1][1]:  # a heading with no prose under it gives way to this one
+                sections.pop()
+            sections.append((block.span(), []))
+            continue
+        sections[-1][1].extend(_units(body, block.start()))
+    return [(span, units) for span, units in sections if units]
+
+
+def _units(paragraph: str, offset: int) -> list[_Unit]:
+    """The paragraph whole if it fits in a passage, else its sentences."""
+    words = len(paragraph.split())
+    if words <= MAX_WORDS:
+        return [_Unit(offset, offset + len(paragraph), words, True)]
+    spans = sentence_spans(paragraph)
+    return [
+        _Unit(offset + s, offset + e, len(paragraph[s:e].split()), i == 0)
+        for i, (s, e) in enumerate(spans)
+    ]
+
+
+def _pack(units: list[_Unit]) -> list[list[_Unit]]:
+    """Greedy packing into passages of at most MAX_WORDS, with no runt at the end.
+
+    A passage closes early at a paragraph boundary once it has MIN_WORDS, so passages follow
+    the writer's paragraphs where they can; a single sentence longer than MAX_WORDS stays whole.
+    """
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    size = 0
+    for unit in units:
+        overflow = size + unit.words > MAX_WORDS
+        if current and (overflow or (unit.paragraph_start and size >= MIN_WORDS * 2)):
+            groups.append(current)
+            current, size = [], 0
+        current.append(unit)
+        size += unit.words
+    if current:
+        groups.append(current)
+    _rebalance_tail(groups)
+    return groups
+
+
+def _rebalance_tail(groups: list[list[_Unit]]) -> None:
+    """Avoid a runt last passage: merge it back, or move units from the one before it."""
+    if len(groups) < 2 or _words(groups[-1]) >= MIN_WORDS:
+        return
+    previous, last = groups[-2], groups[-1]
+    if _words(previous) + _words(last) <= MAX_WORDS:
+        previous.extend(groups.pop())
+        return
+    while (
+        len(previous) > 1
+        and _words(last) < MIN_WORDS
+        and _words(previous) - previous[-1].words >= MIN_WORDS
+        and _words(last) + previous[-1].words <= MAX_WORDS
+    ):
+        last.insert(0, previous.pop())
+
+
+def _words(group: list[_Unit]) -> int:
+    return sum(u.words for u in group)

@@ -1,0 +1,178 @@
+"""Persistence: the saved index is reused when current, rebuilt when stale or damaged."""
+
+import json
+import logging
+import os
+
+import numpy as np
+import pytest
+
+from index import store
+from index.library import Library
+
+ARTICLE = (
+    "---\ntitle: Floods close the harbour\noutlet: Coast Post\n---\n"
+    "Heavy floods closed the harbour of Portmere on Sunday, stranding 14 fishing boats and "
+    "their crews. The harbour master said the water rose 2.5 metres in four hours.\n"
+)
+
+
+def build_dir(index_dir):
+    return index_dir / "builds" / (index_dir / "CURRENT").read_text()
+
+
+def test_first_open_builds_and_second_open_loads(seeds, index_dir):
+    first = Library.open(seeds, index_dir)
+    assert first.report.rebuilt
+    assert first.report.articles == 2
+    second = Library.open(seeds, index_dir)
+    assert not second.report.rebuilt
+    assert second.report.reason == "up to date"
+    question = "How many launches were there in October?"
+    assert second.ask(question) == first.ask(question)
+
+
+@pytest.mark.parametrize("change", ["add", "edit", "remove"])
+def test_adding_changing_or_removing_an_article_rebuilds(seeds, index_dir, change):
+    Library.open(seeds, index_dir)
+    target = seeds / "new.txt"
+    if change == "add":
+        target.write_text(ARTICLE, encoding="utf-8")
+    elif change == "edit":
+        path = sorted(seeds.iterdir())[1]
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("45,680", "45,999"), encoding="utf-8"
+        )
+    else:
+        sorted(seeds.iterdir())[1].unlink()
+    library = Library.open(seeds, index_dir)
+    assert library.report.rebuilt
+    if change == "add":
+        answer = library.ask("How many fishing boats were stranded in Portmere?")
+        assert answer.answered
+        assert answer.results[0].title == "Floods close the harbour"
+    elif change == "edit":
+        assert "45,999" in library.ask("soldiers killed or wounded November").results[0].text
+    else:
+        assert library.report.articles == 1
+
+
+def test_a_touched_but_unchanged_file_does_not_rebuild(seeds, index_dir):
+    Library.open(seeds, index_dir)
+    path = next(seeds.iterdir())
+    os.utime(path, ns=(1, 1))
+    assert not Library.open(seeds, index_dir).report.rebuilt
+
+
+def test_a_pipeline_change_rebuilds(seeds, index_dir, monkeypatch):
+    Library.open(seeds, index_dir)
+    monkeypatch.setattr("index.collection.pipeline_version", lambda: "another-analyzer")
+    assert Library.open(seeds, index_dir).report.rebuilt
+
+
+def damage_truncate(folder):
+    path = folder / "post_weights.npy"
+    path.write_bytes(path.read_bytes()[:-7])
+
+
+def damage_flip(folder):
+    path = folder / "post_docs.npy"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def damage_manifest(folder):
+    path = folder / store.MANIFEST
+    path.write_bytes(path.read_bytes()[:50])
+
+
+def damage_missing(folder):
+    (folder / "texts.bin").unlink()
+
+
+def damage_pointer(folder):
+    (folder.parent.parent / "CURRENT").write_text("no-such-build")
+
+
+@pytest.mark.parametrize(
+    "damage", [damage_truncate, damage_flip, damage_manifest, damage_missing, damage_pointer]
+)
+def test_a_damaged_index_is_reported_in_one_line_and_rebuilt(seeds, index_dir, caplog, damage):
+    expected = Library.open(seeds, index_dir).ask("North Korean troops in Kursk")
+    damage(build_dir(index_dir))
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(seeds, index_dir)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "damaged" in warnings[0].getMessage()
+    assert "\n" not in warnings[0].getMessage()
+    assert library.report.rebuilt
+    assert library.ask("North Korean troops in Kursk") == expected
+    assert not Library.open(seeds, index_dir).report.rebuilt, "the rebuilt index was saved"
+
+
+def test_an_interrupted_save_leaves_the_previous_index_current(seeds, index_dir, monkeypatch):
+    Library.open(seeds, index_dir)
+    before = (index_dir / "CURRENT").read_text()
+    (seeds / "new.txt").write_text(ARTICLE, encoding="utf-8")
+
+    def crash(*args):
+        raise KeyboardInterrupt  # the process dies between writing the build and switching
+
+    monkeypatch.setattr(store.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        Library.open(seeds, index_dir)
+    monkeypatch.undo()
+    assert (index_dir / "CURRENT").read_text() == before
+    library = Library.open(seeds, index_dir)
+    assert library.report.rebuilt
+    assert library.report.articles == 3
+
+
+def test_an_unwritable_index_dir_still_serves(seeds, tmp_path, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(seeds, blocker / "index")
+    assert library.ask("North Korean troops in Kursk").answered
+    assert "could not save" in caplog.text
+
+
+def test_a_pickled_array_is_never_loaded(seeds, index_dir):
+    Library.open(seeds, index_dir)
+    folder = build_dir(index_dir)
+    evil = folder / "idf.npy"
+    np.save(evil, np.array([object()], dtype=object), allow_pickle=True)
+    manifest = json.loads((folder / store.MANIFEST).read_text())
+    manifest["files"]["idf.npy"] = store._checksum(evil.read_bytes())
+    (folder / store.MANIFEST).write_text(json.dumps(manifest))
+    library = Library.open(seeds, index_dir)  # checksum passes, pickle refused: rebuilt
+    assert library.report.rebuilt
+
+
+def test_empty_or_missing_folder_serves_a_clear_message(tmp_path):
+    library = Library.open(tmp_path / "nothing", tmp_path / "index")
+    answer = library.ask("anything?")
+    assert not answer.answered
+    assert "No articles" in answer.reason
+    assert library.articles() == []
+
+
+def test_find_and_article_lookup(seeds, index_dir):
+    library = Library.open(seeds, index_dir)
+    ids = [a.id for a in library.articles()]
+    assert library.article(ids[0]).id == ids[0]
+    assert library.article("ramps up").id == ids[1]
+    assert library.article("russia") is None  # ambiguous fragment
+    assert [a.id for a in library.find("russia")] == ids
+    assert library.find("rusia ramps")[0].id == ids[1]  # fuzzy
+    assert library.find("") == library.articles()
+
+
+def test_changed_notices_files_without_reading_them(seeds, index_dir):
+    library = Library.open(seeds, index_dir)
+    assert not library.changed()
+    (seeds / "new.txt").write_text(ARTICLE, encoding="utf-8")
+    assert library.changed()
+    assert not library.reload().changed()

@@ -132,17 +132,21 @@ class Analyzer:
 
 
 def _fold_same_length(text: str) -> str:
-    """Case-fold and fold typographic punctuation without changing any offset.
+    """Normalize (NFKC), case-fold and fold typographic punctuation, keeping every offset.
 
-    NFKC and ``casefold`` may change lengths (ligatures, 'ß'), which would break highlight
-    offsets, so characters whose folding changes length are folded one by one or kept.
+    Highlight spans are offsets into the original text, so when normalization would change
+    the length (ligatures, 'ß'), the characters are folded one by one and the ones whose
+    folding changes length are only lower-cased.
     """
     if text.isascii():
         return text.lower()
+    folded = unicodedata.normalize("NFKC", text.translate(_FOLD_1TO1)).casefold()
+    if len(folded) == len(text):
+        return folded
     out = []
     for ch in text.translate(_FOLD_1TO1):
-        folded = unicodedata.normalize("NFKC", ch).casefold()
-        out.append(folded if len(folded) == 1 else ch.lower()[:1] or ch)
+        one = unicodedata.normalize("NFKC", ch).casefold()
+        out.append(one if len(one) == 1 else ch.lower()[:1] or ch)
     return "".join(out)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from index.analysis import Analyzer
@@ -24,7 +26,8 @@ DEFAULT_K = 3
 MAX_K = 20
 # Share of the question's idf weight the best passage must cover to count as an answer:
 # calibrated on tests/index/questions.jsonl (see the README's "Answer quality").
-MIN_COVERAGE = 0.55
+MIN_COVERAGE = 0.5
+GENERIC_SHARE = 0.15  # weight of an unseen everyday word, relative to an unseen topical one
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
@@ -69,17 +72,32 @@ def clean_question(question: str) -> str:
     return " ".join(_CONTROL.sub(" ", question).split())
 
 
-def coverage(index: BM25Index, terms: list[str], doc: int) -> float:
+@cache
+def generic_terms() -> frozenset[str]:
+    """Index terms of the shipped everyday filler words (``data/generic.txt``)."""
+    text = resources.files("index").joinpath("data/generic.txt").read_text("utf-8")
+    words = " ".join(line for line in text.splitlines() if not line.startswith("#"))
+    return frozenset(Analyzer().terms(words))
+
+
+def coverage(
+    index: BM25Index, terms: list[str], related: dict[str, set[str]], doc: int
+) -> float:
     """Share of the question's information (idf mass) that passage ``doc`` covers.
 
-    A question term is covered when the passage has it or one of its related words.
+    A question term is covered when the passage has it or one of its related words. A term
+    no passage has weighs the most (the articles cannot speak to it), unless it is everyday
+    filler, which weighs little.
     """
-    related = related_terms(terms)
     total = covered = 0.0
     unseen = math.log((index.n_docs + 0.5) / 0.5)  # idf of a word in no passage
+    generic = generic_terms()
     for term in dict.fromkeys(terms):
         tid = index.vocabulary.get(term)
-        weight = unseen if tid is None else max(float(index.idf[tid]), 0.0)
+        if tid is None:
+            weight = unseen * (GENERIC_SHARE if term in generic else 1.0)
+        else:
+            weight = max(float(index.idf[tid]), 0.0)
         total += weight
         alternatives = (index.vocabulary.get(t) for t in (term, *related.get(term, ())))
         if any(a is not None and index.contains(a, doc) for a in alternatives):
@@ -103,8 +121,9 @@ def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFA
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")
     index = collection.index
-    hits = index.top(index.query(expand(terms)), max(1, min(k, MAX_K)))
-    if not hits or coverage(index, terms, hits[0].doc) < MIN_COVERAGE:
+    related = related_terms(terms)
+    hits = index.top(index.query(expand(terms, related)), max(1, min(k, MAX_K)))
+    if not hits or coverage(index, terms, related, hits[0].doc) < MIN_COVERAGE:
         related = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in hits))
         return Answer(question, False, reason="The articles do not answer this.", related=related)
     return Answer(question, True, tuple(_cite(collection, analyzer, terms, h) for h in hits))

@@ -19,44 +19,45 @@ Phrase = tuple[str, ...]
 
 
 @cache
-def _groups() -> tuple[tuple[Phrase, ...], ...]:
+def _groups() -> dict[str, list[tuple[Phrase, tuple[Phrase, ...]]]]:
+    """Groups of related phrases, keyed by each phrase's first term (for fast matching)."""
     text = resources.files("index").joinpath("data/synonyms.txt").read_text("utf-8")
     analyzer = Analyzer()
-    groups = []
+    by_first: dict[str, list[tuple[Phrase, tuple[Phrase, ...]]]] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        phrases = {tuple(analyzer.terms(item)) for item in line.split(",")}
-        groups.append(tuple(p for p in phrases if p))
-    return tuple(groups)
-
-
-def _contains(terms: list[str], phrase: Phrase) -> bool:
-    n = len(phrase)
-    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
+        # A hyphenated item stands for its joined form ("president-elect"), as indexed.
+        phrases = {tuple(analyzer.terms(item.replace("-", ""))) for item in line.split(",")}
+        group = tuple(p for p in phrases if p)
+        for phrase in group:
+            by_first.setdefault(phrase[0], []).append((phrase, group))
+    return by_first
 
 
 def related_terms(terms: list[str]) -> dict[str, set[str]]:
-    """For each question term, the terms of related words that the question does not use."""
+    """For each question term, the terms of related words that the question does not use.
+
+    Only one-word items are added: the index has no phrases, and the words of a phrase
+    ("white house") would match far more than the phrase does.
+    """
     present = set(terms)
     related: dict[str, set[str]] = {}
-    for group in _groups():
-        matched = [p for p in group if _contains(terms, p)]
-        if not matched:
-            continue
-        # Only one-word items are added: the index has no phrases, and the words of a phrase
-        # ("white house") would match far more than the phrase does.
-        extra = {p[0] for p in group if p not in matched and len(p) == 1} - present
-        for phrase in matched:
+    groups = _groups()
+    for i, first in enumerate(terms):
+        for phrase, group in groups.get(first, ()):
+            if tuple(terms[i : i + len(phrase)]) != phrase:
+                continue
+            extra = {p[0] for p in group if len(p) == 1 and p[0] not in present}
             for term in phrase:
                 related.setdefault(term, set()).update(extra)
     return related
 
 
-def expand(terms: list[str]) -> dict[str, float]:
-    """The weighted query: question terms at 1, related terms at ``EXPANSION_WEIGHT``."""
+def expand(terms: list[str], related: dict[str, set[str]]) -> dict[str, float]:
+    """The weighted query: question terms at 1, their related terms at ``EXPANSION_WEIGHT``."""
     query = dict.fromkeys(terms, 1.0)
-    for extra in related_terms(terms).values():
+    for extra in related.values():
         for term in extra:
             query.setdefault(term, EXPANSION_WEIGHT)
     return query

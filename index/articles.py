@@ -20,6 +20,7 @@ ARTICLE_SUFFIXES = (".txt", ".md")
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # far beyond any news article; larger files are skipped
 HEADER_KEYS = ("id", "title", "subtitle", "outlet", "url")
 _SLUG_WORDS = 5
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,8 @@ def read_article(path: Path) -> RawArticle | None:
     if encoding not in ("utf-8", "utf-16"):
         log.warning("%s is not UTF-8: read it as %s", path.name, encoding)
     fields, body = split_header(text)
+    if path.suffix.lower() == ".md":
+        body = _MARKDOWN_HEADING.sub("", body)  # "## Section" is a heading line like any other
     if not body.strip():
         log.warning("skipped %s: no text", path.name)
         return None

@@ -1,0 +1,161 @@
+"""``python -m index`` as users run it: a real process on real files."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, seeds, index_dir, stdin=None, env=None):
+    environment = {
+        **os.environ,
+        "NEWSDESK_SEEDS": str(seeds),
+        "NEWSDESK_INDEX_DIR": str(index_dir),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "index", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
+
+
+@pytest.fixture
+def cli(seeds, index_dir):
+    return lambda *args, **kw: run(*args, seeds=seeds, index_dir=index_dir, **kw)
+
+
+def test_search_prints_cited_passages(cli):
+    result = cli("search", "How many launches were there in October?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("[1] Russia intensifies fighting after Trump’s win — passage")
+    assert "2,072 in October" in result.stdout
+    assert "https://responsiblestatecraft.org/russia-fighting-in-kursk/" in result.stdout
+    assert result.stderr == ""
+
+
+def test_search_json_is_one_object(cli):
+    result = cli("search", "How many launches were there in October?", "--json", "-k", "2")
+    data = json.loads(result.stdout)
+    assert data["answered"] is True
+    assert len(data["results"]) == 2
+    first = data["results"][0]
+    assert first["article"] == "russia-intensifies-fighting-after-trumps"
+    assert first["outlet"] == "Responsible Statecraft"
+    assert isinstance(first["passage"], int)
+    assert isinstance(first["score"], float)
+
+
+def test_search_abstains_in_words_and_in_json(cli):
+    text = cli("search", "How do I reset my router?")
+    assert text.returncode == 0
+    assert "do not answer" in text.stdout
+    data = json.loads(cli("search", "How do I reset my router?", "--json").stdout)
+    assert data == {"question": "How do I reset my router?", "answered": False, "results": []}
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 10_000, "🎉🎉", "\x07\x1b"])
+def test_bad_questions_exit_cleanly(cli, question):
+    result = cli("search", question, "--json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["answered"] is False
+    assert "Traceback" not in result.stderr
+
+
+def test_batch_answers_each_line_in_order(cli):
+    questions = [
+        "How many launches were there in October?",
+        "",
+        "How do I reset my router?",
+        "Who is Demetries Andrew Grimes?",
+    ] * 250
+    result = cli("search", "--batch", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1000
+    objects = [json.loads(line) for line in lines]
+    assert [o["question"] for o in objects] == questions
+    assert [o["answered"] for o in objects[:4]] == [True, False, False, True]
+
+
+def test_batch_reads_a_file(cli, tmp_path):
+    path = tmp_path / "q.txt"
+    path.write_text("How many launches were there in October?\n", encoding="utf-8")
+    result = cli("search", "--batch", str(path))
+    assert json.loads(result.stdout)["answered"] is True
+    missing = cli("search", "--batch", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr
+
+
+def test_sources_lists_articles(cli):
+    result = cli("sources")
+    assert result.stdout.splitlines() == [
+        "russia-intensifies-fighting-after-trumps: Russia intensifies fighting after Trump’s win"
+        " (Responsible Statecraft), 7 passages",
+        "russia-ramps-up-attacks-on: Russia ramps up attacks on Ukraine amid political shifts in"
+        " the US (The Voice), 8 passages",
+    ]
+    rows = json.loads(cli("sources", "--json").stdout)
+    assert [r["passages"] for r in rows] == [7, 8]
+
+
+def test_source_by_id_or_title_fragment(cli):
+    by_id = cli("source", "russia-ramps-up-attacks-on")
+    by_title = cli("source", "ramps up attacks")
+    assert by_id.returncode == by_title.returncode == 0
+    assert by_id.stdout == by_title.stdout
+    assert "Rising Casualties and Territorial Gains" in by_id.stdout
+    data = json.loads(cli("source", "intensifies", "--json").stdout)
+    assert data["text"].startswith("After a more than two-month pause")
+    assert "keep reading" not in data["text"]
+
+
+def test_unknown_source_suggests_close_matches(cli):
+    result = cli("source", "rusia ramps")
+    assert result.returncode == 1
+    assert "russia-ramps-up-attacks-on" in result.stderr
+    nothing = cli("source", "zzzz")
+    assert nothing.returncode == 1
+    assert "No article matches" in nothing.stderr
+
+
+def test_build_reports_figures(cli):
+    result = cli("build", "--json")
+    data = json.loads(result.stdout)
+    assert data["articles"] == 2
+    assert data["passages"] == 15
+    assert data["dropped_lines"] == 35
+
+
+def test_seeds_option_points_at_another_folder(cli, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.md").write_text(
+        "# Harbour news\n\nFloods closed the harbour of Portmere on "
+        "Sunday, stranding fourteen fishing boats.\n",
+        encoding="utf-8",
+    )
+    result = cli("sources", "--json", "--seeds", str(other))
+    assert [r["title"] for r in json.loads(result.stdout)] == ["Harbour news"]
+
+
+def test_bad_usage_exits_2(cli, tmp_path):
+    assert cli("search").returncode == 2
+    assert cli("search", "q", "-k", "0").returncode == 2
+    missing = cli("sources", "--seeds", str(tmp_path / "missing"))
+    assert missing.returncode == 2
+    assert "not a folder" in missing.stderr
+
+
+def test_a_bad_article_file_is_one_warning_and_the_rest_is_served(cli, seeds):
+    (seeds / "broken.txt").write_bytes(b"\x00\x01\x02" * 1000)
+    result = cli("search", "How many launches were there in October?", "--json")
+    assert json.loads(result.stdout)["answered"] is True
+    assert result.stderr.count("\n") == 1
+    assert "broken.txt" in result.stderr

@@ -2,6 +2,10 @@
 
 Offline by design: only nltk's data-free parts (the Snowball stemmer) and a shipped
 stopword list, since nltk's data packages cannot be downloaded where this runs.
+
+Fast by design: text is split with one regular expression, and everything else (Unicode
+normalization, case folding, stopwords, stemming) is done once per distinct token and cached,
+since news text repeats its vocabulary.
 """
 
 from __future__ import annotations
@@ -13,11 +17,8 @@ from importlib import resources
 
 from nltk.stem.snowball import SnowballStemmer
 
-# Bump when the analyzer's output changes: persisted indexes built by another version are rebuilt.
-ANALYZER_VERSION = "1"
-
-# Typographic punctuation folded to ASCII so "Russia’s" and "Russia's" are the same word, and
-# dashes become spaces so "2024—three" is two words.
+# Typographic punctuation folded to ASCII, one character for one so that offsets into the
+# original text stay valid: "Russia’s" is "Russia's", and "2024—three" is two words.
 _FOLD = str.maketrans(
     {
         "\u2018": "'",
@@ -31,21 +32,20 @@ _FOLD = str.maketrans(
         "\u2014": " ",
         "\u2015": " ",
         "\u2212": "-",
-        "\u00ad": None,  # soft hyphen
-        "\u200b": None,  # zero-width space
+        "\u00ad": " ",  # soft hyphen
+        "\u200b": " ",  # zero-width space
     }
 )
 
-# A number (with thousands separators, decimals and an optional percent sign), or a word made
-# of letters, possibly joined by apostrophes or hyphens ("don't", "cease-fire").
+# A number (thousands separators, decimals, an optional percent sign), a dotted acronym
+# ("U.S."), or a word of letters possibly joined by apostrophes or hyphens ("cease-fire").
 _TOKEN = re.compile(
-    r"(?P<num>\d+(?:[.,]\d+)*)(?P<pct>\s?%)?"
-    r"|(?P<acronym>(?:[^\W\d_]\.){2,})"
-    r"|(?P<word>[^\W\d_]+(?:['-][^\W\d_]+)*)"
+    r"\d+(?:[.,]\d+)*(?:\s?%)?"
+    r"|(?:[^\W\d_]\.){2,}"
+    r"|[^\W\d_]+(?:['-][^\W\d_]+)*"
 )
-# Upper-case words this short are acronyms ("US", "UN", "WHO"), never stopwords.
-_ACRONYM_MAX = 5
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_ACRONYM_MAX = 5  # an upper-case word this short is an acronym ("US", "WHO"), never a stopword
 PERCENT = "percent"
 
 
@@ -58,19 +58,18 @@ def stopwords() -> frozenset[str]:
     )
 
 
-def _number(raw: str) -> str:
-    """'2,072' and '2072' are the same number; '64.1' keeps its decimals."""
+def _number(token: str) -> tuple[str, ...]:
+    """'2,072' and '2072' are one number; '64.1%' is 64.1 and 'percent'."""
+    raw = token.rstrip("%").rstrip()
     if _THOUSANDS.match(raw):
-        return raw.replace(",", "")
-    return raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw
+        raw = raw.replace(",", "")
+    elif raw.count(",") == 1 and "." not in raw:
+        raw = raw.replace(",", ".")  # a decimal comma
+    return (raw, PERCENT) if token.endswith("%") else (raw,)
 
 
 class Analyzer:
-    """Question and passage text → index terms (stemmed, stopwords removed).
-
-    Stems are cached per surface word: news text repeats its vocabulary, so the cache
-    turns most of the Snowball cost into a dict lookup.
-    """
+    """Question and passage text → index terms (stemmed, stopwords removed)."""
 
     def __init__(self) -> None:
         self._stemmer = SnowballStemmer("english")
@@ -79,45 +78,37 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """All index terms of ``text``, in order, repeats included."""
-        out: list[str] = []
-        for _, terms in self.spans(text):
+        if not text.isascii():
+            text = text.translate(_FOLD)
+        cache_get, out = self._cache.get, []
+        for token in _TOKEN.findall(text):
+            terms = cache_get(token)
+            if terms is None:
+                terms = self._cache[token] = self._token_terms(token)
             out.extend(terms)
         return out
 
     def spans(self, text: str) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
-        """Each word's character span in ``text`` with the terms it yields (for highlighting).
-
-        Offsets refer to ``text`` itself: folding keeps lengths for the characters that matter,
-        so spans are computed on a length-preserving normalisation.
-        """
-        folded = _fold_same_length(text)
-        result: list[tuple[tuple[int, int], tuple[str, ...]]] = []
+        """Each word's character span in ``text`` with the terms it yields (for highlighting)."""
+        folded = text if text.isascii() else text.translate(_FOLD)
+        result = []
         for match in _TOKEN.finditer(folded):
-            num = match.group("num")
-            if num is not None:
-                terms: tuple[str, ...] = (_number(num),)
-                if match.group("pct"):
-                    terms += (PERCENT,)
-            elif match.group("acronym"):
-                terms = (match.group("acronym").replace(".", ""),)
-            else:
-                word = match.group("word")
-                start, end = match.span()
-                if end - start <= _ACRONYM_MAX and text[start:end].isupper() and end - start > 1:
-                    terms = (word,)
-                else:
-                    terms = self._word_terms(word)
+            token = match.group()
+            terms = self._cache.get(token)
+            if terms is None:
+                terms = self._cache[token] = self._token_terms(token)
             if terms:
                 result.append((match.span(), terms))
         return result
 
-    def _word_terms(self, word: str) -> tuple[str, ...]:
-        cached = self._cache.get(word)
-        if cached is None:
-            cached = self._cache[word] = self._analyze_word(word)
-        return cached
-
-    def _analyze_word(self, word: str) -> tuple[str, ...]:
+    def _token_terms(self, token: str) -> tuple[str, ...]:
+        if token[0].isdigit():
+            return _number(token)
+        if "." in token:
+            return (token.replace(".", "").casefold(),)
+        if 1 < len(token) <= _ACRONYM_MAX and token.isupper():
+            return (token.casefold(),)
+        word = unicodedata.normalize("NFKC", token).casefold()
         word = word.removesuffix("'s").replace("'", "")
         if "-" not in word:
             return self._stem(word)
@@ -129,26 +120,3 @@ class Analyzer:
         if word in self._stop or len(word) < 2:
             return ()
         return (self._stemmer.stem(word),)
-
-
-def _fold_same_length(text: str) -> str:
-    """Normalize (NFKC), case-fold and fold typographic punctuation, keeping every offset.
-
-    Highlight spans are offsets into the original text, so when normalization would change
-    the length (ligatures, 'ß'), the characters are folded one by one and the ones whose
-    folding changes length are only lower-cased.
-    """
-    if text.isascii():
-        return text.lower()
-    folded = unicodedata.normalize("NFKC", text.translate(_FOLD_1TO1)).casefold()
-    if len(folded) == len(text):
-        return folded
-    out = []
-    for ch in text.translate(_FOLD_1TO1):
-        one = unicodedata.normalize("NFKC", ch).casefold()
-        out.append(one if len(one) == 1 else ch.lower()[:1] or ch)
-    return "".join(out)
-
-
-# Length-preserving variant of _FOLD: dashes become spaces, deletions become spaces.
-_FOLD_1TO1 = {k: (v if v is not None else " ") for k, v in _FOLD.items()}

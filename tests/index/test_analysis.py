@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from index.analysis import Analyzer, stopwords
 
 A = Analyzer()
@@ -58,3 +61,32 @@ def test_spans_survive_characters_whose_folding_changes_length():
     (s, e), terms = A.spans(text)[-1]
     assert text[s:e] == "troops"
     assert terms == ("troop",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=80)
+    | st.lists(
+        st.sampled_from(
+            [
+                "U.S.",
+                "2,072",
+                "64.1%",
+                "Russia’s",
+                "cease-fire",
+                "US",
+                "the",
+                "—",
+                " ",
+                "Ǆemal",
+                "ﬁne",
+                "İstanbul",
+                "ß",
+            ]
+        )
+    ).map(" ".join)
+)
+def test_spans_and_terms_agree(text):
+    spans = A.spans(text)
+    assert [t for _, terms in spans for t in terms] == A.terms(text)
+    assert all(0 <= s < e <= len(text) for (s, e), _ in spans)

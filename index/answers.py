@@ -54,7 +54,7 @@ class Citation:
 class Answer:
     """The reply to one question; ``results`` is empty when ``answered`` is false."""
 
-    question: str
+    question: str  # as asked, less control characters and runs of white space
     answered: bool
     results: tuple[Citation, ...] = ()
     reason: str = ""  # why there is no answer, in words a user can act on
@@ -116,17 +116,17 @@ def coverage(index: BM25Index, terms: list[str], related: dict[str, set[str]], d
 
 def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFAULT_K) -> Answer:
     """Answer ``question`` with up to ``k`` cited passages, best first, or abstain."""
-    text = clean_question(question)
-    if not text:
+    question = clean_question(question)
+    if not question:
         return Answer(question, False, reason="The question is empty: ask about the articles.")
-    if len(text) > MAX_QUESTION_CHARS:
+    if len(question) > MAX_QUESTION_CHARS:
         return Answer(
-            question,
+            question[:MAX_QUESTION_CHARS],
             False,
-            reason=f"The question is {len(text):,} characters long; please keep it under "
+            reason=f"The question is {len(question):,} characters long; please keep it under "
             f"{MAX_QUESTION_CHARS:,}.",
         )
-    terms = analyzer.terms(text)
+    terms = analyzer.terms(question)
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")
     index = collection.index

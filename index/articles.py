@@ -20,6 +20,7 @@ ARTICLE_SUFFIXES = (".txt", ".md")
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # far beyond any news article; larger files are skipped
 HEADER_KEYS = ("id", "title", "subtitle", "outlet", "url")
 _SLUG_WORDS = 5
+MAX_ID_CHARS = 64  # ids travel in Discord custom ids and choice values (100 characters at most)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
 
 
@@ -143,7 +144,7 @@ def read_article(path: Path) -> RawArticle | None:
         return None
     title = fields.get("title") or infer_title(body)
     return RawArticle(
-        id=fields.get("id") or slugify(title),
+        id=(fields.get("id") or slugify(title))[:MAX_ID_CHARS],
         title=title,
         subtitle=fields.get("subtitle", ""),
         outlet=fields.get("outlet", ""),

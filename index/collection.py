@@ -193,7 +193,7 @@ def build(
             spans.append((piece.start, piece.end, piece.heading_start, piece.heading_end))
             docs.append(analyzer.terms(f"{piece.heading}\n{piece.text}"))
     if not docs:
-        raise ValueError("no usable articles")
+        return None
     text_ptr = np.zeros(len(texts) + 1, np.int64)
     np.cumsum([len(t) for t in texts], out=text_ptr[1:])
     arrays = {

@@ -141,11 +141,10 @@ class Library:
     ) -> Collection | None:
         if not seeds.is_dir():
             log.warning("articles folder %s does not exist: no articles to serve", seeds)
-        raw = read_folder(seeds)
-        if not raw:
+        collection = build(read_folder(seeds), Analyzer(), params, fingerprint)
+        if collection is None:
             log.warning("no usable articles in %s (add .txt or .md files)", seeds)
             return None
-        collection = build(raw, Analyzer(), params, fingerprint)
         stored = collection.to_stored()
         stored.meta[FILES_KEY] = files
         try:
@@ -170,7 +169,7 @@ class Library:
 
     def reload(self) -> Library:
         """A library reflecting the folder now (cheap when nothing changed)."""
-        return Library.open(self.seeds, self.index_dir, self.params)
+        return type(self).open(self.seeds, self.index_dir, self.params)
 
     # --- questions -------------------------------------------------------------------------
 
@@ -234,6 +233,10 @@ class Library:
         ):
             ranked.setdefault(items[i].id, items[i])
         return list(ranked.values())[:limit]
+
+    def by_id(self, article_id: str) -> Article | None:
+        """The article with exactly this id (as carried in buttons and autocomplete values)."""
+        return next((a for a in self.articles() if a.id == article_id), None)
 
     def article(self, ref: str) -> Article | None:
         """The one article ``ref`` names (id, title or a fragment of either), else ``None``."""

@@ -97,6 +97,10 @@ def test_control_characters_inside_a_real_question_are_ignored(library):
     assert dirty.results == clean.results
 
 
+def test_the_question_is_echoed_without_control_characters(library):
+    assert library.ask("what\u202eis\x00 this?").question == "what is this?"
+
+
 def test_longest_accepted_question_still_answers(library):
     question = ("Kursk troops " * 200)[:MAX_QUESTION_CHARS]
     assert library.ask(question).answered

@@ -1,0 +1,70 @@
+"""Questions in messages: mentioning the bot, replying to it, in a DM or an answer channel.
+
+Discord delivers the text of messages that mention the bot even without the privileged
+Message Content intent, so mentions and (pinging) replies always work; the intent is only
+needed to read every message of ``DISCORD_ANSWER_CHANNEL_IDS``.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord.ext import commands
+
+from bot import render, replies
+from bot.client import NewsBot
+from bot.features.sources import article_buttons
+from bot.kit.mentions import strip_mentions
+from bot.kit.respond import reply_to
+
+
+class Mentions(commands.Cog):
+    """Answer questions addressed to the bot in ordinary messages."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Reply with the same answer ``/ask`` gives, or a short help for a bare mention."""
+        question = self.question_in(message)
+        if question is None:
+            return
+        if not question:
+            help_reply = replies.usage(replies.DISCORD_USAGE)
+            await reply_to(message, embeds=render.to_embeds(help_reply))
+            return
+        wait = self.bot.cooldown.retry_after(message.author.id)
+        if wait:  # said briefly, then tidied away, since a channel reply is public
+            await reply_to(message, replies.cooldown(wait), delete_after=wait)
+            return
+        reply = await self.bot.answer(question)
+        await reply_to(
+            message,
+            render.content(reply),
+            embeds=render.to_embeds(reply),
+            view=article_buttons(self.bot, reply),
+        )
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """Return the question a message asks the bot, "" for a bare mention, else ``None``."""
+        me = self.bot.user
+        if me is None or message.author.bot:
+            return None
+        mentioned = any(user.id == me.id for user in message.mentions)
+        replied = (
+            message.reference is not None
+            and isinstance(message.reference.resolved, discord.Message)
+            and message.reference.resolved.author.id == me.id
+        )
+        direct = message.guild is None or message.channel.id in self.bot.settings.answer_channel_ids
+        if not (mentioned or replied or direct):
+            return None
+        question = strip_mentions(message.content)
+        if not question and not mentioned:
+            return None  # e.g. an image, or text the bot may not read
+        return question
+
+
+async def setup(bot: NewsBot) -> None:
+    """Add the feature to the bot."""
+    await bot.add_cog(Mentions(bot))

@@ -1,0 +1,99 @@
+"""The bot's settings: read once from the environment (and ``.env``), checked, then frozen.
+
+Every knob lives here, so a bad value is reported once, in words, before anything starts;
+``.env.example`` documents the same names. The index reads ``NEWSDESK_INDEX_DIR`` itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+Number = TypeVar("Number", int, float)
+
+# A bot token is three base64url parts: the bot's id, a timestamp and an HMAC.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names it and says what is expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot can be told; see ``.env.example`` for each variable."""
+
+    token: str = ""  # empty: run in the terminal instead of on Discord
+    guild_ids: tuple[int, ...] = ()  # sync commands to these guilds at once (else globally)
+    answer_channel_ids: frozenset[int] = frozenset()  # every message there is a question
+    seeds: Path = Path("seeds")
+    results: int = 3  # passages per answer
+    ask_cooldown: float = 10.0  # seconds between two questions from one user (0: off)
+    watch_interval: float = 30.0  # seconds between checks of the articles folder (0: off)
+    page_timeout: float = 300.0  # seconds of inactivity before page buttons are removed
+
+    @property
+    def reads_messages(self) -> bool:
+        """Whether the bot needs the privileged Message Content intent."""
+        return bool(self.answer_channel_ids)
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Read the settings from environment variables; raise ``SettingsError`` on a bad one."""
+    return Settings(
+        token=_token(environ.get("DISCORD_TOKEN", "")),
+        guild_ids=_ids(environ, "DISCORD_GUILD_IDS"),
+        answer_channel_ids=frozenset(_ids(environ, "DISCORD_ANSWER_CHANNEL_IDS")),
+        seeds=Path(environ.get("NEWSDESK_SEEDS", "").strip() or "seeds"),
+        results=_number(environ, "NEWSDESK_RESULTS", int, 3, 1, 10),
+        ask_cooldown=_number(environ, "NEWSDESK_ASK_COOLDOWN", float, 10.0, 0, 3600),
+        watch_interval=_number(environ, "NEWSDESK_WATCH_INTERVAL", float, 30.0, 0, 86400),
+        # Buttons are removed through the interaction token, which Discord honours 15 minutes.
+        page_timeout=_number(environ, "NEWSDESK_PAGE_TIMEOUT", float, 300.0, 1, 840),
+    )
+
+
+def _token(raw: str) -> str:
+    token = raw.strip()
+    if token and not _TOKEN_SHAPE.fullmatch(token):
+        # Never echo the value: it may be a real secret pasted with a typo.
+        raise SettingsError(
+            "DISCORD_TOKEN does not look like a bot token (three parts separated by dots, "
+            "without 'Bot '): copy it from the Developer Portal, Bot tab, Reset Token"
+        )
+    return token
+
+
+def _ids(environ: Mapping[str, str], name: str) -> tuple[int, ...]:
+    parts = [part.strip() for part in environ.get(name, "").split(",") if part.strip()]
+    bad = [part for part in parts if not (part.isdecimal() and 0 < int(part) < 1 << 64)]
+    if bad:
+        raise SettingsError(
+            f"{name} must be comma-separated numeric ids (Developer Mode, right click, "
+            f"Copy ID), not {bad[0]!r}"
+        )
+    return tuple(dict.fromkeys(int(part) for part in parts))
+
+
+def _number(
+    environ: Mapping[str, str],
+    name: str,
+    kind: Callable[[str], Number],
+    default: Number,
+    low: Number,
+    high: Number,
+) -> Number:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    what = "a whole number" if kind is int else "a number of seconds"
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise SettingsError(f"{name} must be {what} from {low} to {high}, not {raw!r}")
+    return value

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -41,13 +42,18 @@ class RawArticle:
 
 def discover(folder: Path) -> list[Path]:
     """Article files in ``folder``, in a stable order (by name); hidden files are ignored."""
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(
+                e.name
+                for e in entries
+                if e.name.lower().endswith(ARTICLE_SUFFIXES)
+                and not e.name.startswith(".")
+                and e.is_file()
+            )
+    except OSError:
         return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".") and p.is_file()
-    )
+    return [folder / name for name in names]
 
 
 def fingerprint_bytes(data: bytes) -> str:
@@ -156,18 +162,11 @@ def read_article(path: Path) -> RawArticle | None:
     )
 
 
-def read_folder(folder: Path) -> list[RawArticle]:
-    """Every usable article in ``folder``, with unique ids (``-2``, ``-3`` on collisions)."""
-    articles: list[RawArticle] = []
-    seen: set[str] = set()
-    for path in discover(folder):
-        article = read_article(path)
-        if article is None:
-            continue
-        unique, n = article.id, 1
-        while unique in seen:
-            n += 1
-            unique = f"{article.id}-{n}"
-        seen.add(unique)
-        articles.append(article if unique == article.id else replace(article, id=unique))
-    return articles
+def unique_id(article_id: str, taken: set[str]) -> str:
+    """``article_id``, or with ``-2``, ``-3``… when another article has it; records it."""
+    unique, n = article_id, 1
+    while unique in taken:
+        n += 1
+        unique = f"{article_id}-{n}"
+    taken.add(unique)
+    return unique

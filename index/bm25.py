@@ -18,6 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from index.vocabulary import Vocabulary
+
+_SLICE = 1 << 22  # postings per slice when computing weights (bounds build memory)
+
 Query = dict[int, float]  # term id -> weight (1 for the question's own words)
 
 
@@ -57,7 +61,7 @@ class BM25Index:
 
     def __init__(
         self,
-        vocabulary: dict[str, int],
+        vocabulary: Vocabulary,
         idf: np.ndarray,
         term_ptr: np.ndarray,
         post_docs: np.ndarray,
@@ -81,46 +85,66 @@ class BM25Index:
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], params: BM25Params | None = None) -> BM25Index:
         """Index tokenized passages (one token list per passage, in passage order)."""
-        params = params or BM25Params()
         vocabulary: dict[str, int] = {}
-        ids: list[np.ndarray] = []
-        for tokens in docs:
-            ids.append(
-                np.fromiter(
-                    (vocabulary.setdefault(t, len(vocabulary)) for t in tokens),
-                    np.int64,
-                    len(tokens),
-                )
+        terms, docs_of, counts, lengths = [], [], [], []
+        for doc, tokens in enumerate(docs):
+            ids = np.fromiter(
+                (vocabulary.setdefault(t, len(vocabulary)) for t in tokens), np.int32, len(tokens)
             )
-        return cls.from_term_ids(vocabulary, ids, params)
+            unique, tally = np.unique(ids, return_counts=True)
+            terms.append(unique)
+            counts.append(tally)
+            docs_of.append(np.full(len(unique), doc, np.int32))
+            lengths.append(len(tokens))
+        if not lengths:
+            raise ValueError("cannot index an empty collection")
+        return cls.from_postings(
+            vocabulary,
+            np.concatenate(terms),
+            np.concatenate(docs_of),
+            np.concatenate(counts),
+            np.array(lengths, np.int32),
+            params or BM25Params(),
+        )
 
     @classmethod
-    def from_term_ids(
-        cls, vocabulary: dict[str, int], docs: Sequence[np.ndarray], params: BM25Params
+    def from_postings(
+        cls,
+        vocabulary: dict[str, int],
+        terms: np.ndarray,
+        docs: np.ndarray,
+        counts: np.ndarray,
+        doc_len: np.ndarray,
+        params: BM25Params,
     ) -> BM25Index:
-        """Build from per-passage arrays of term ids: one global sort gives every posting."""
-        n_docs, n_terms = len(docs), len(vocabulary)
-        doc_len = np.fromiter((len(d) for d in docs), np.int64, n_docs)
-        if n_docs == 0:
-            raise ValueError("cannot index an empty collection")
-        flat = np.concatenate(docs) if n_terms else np.zeros(0, np.int64)
-        owner = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
-        pairs, tf = np.unique(flat * n_docs + owner, return_counts=True)
-        post_terms, post_docs = np.divmod(pairs, n_docs)
-        doc_freq = np.bincount(post_terms, minlength=n_terms)
+        """Index (term, passage, count) triples given in passage order.
+
+        A stable sort by term keeps each term's passages ascending, which is the layout.
+        Weights are computed in slices so a large build needs no full-size temporaries.
+        """
+        n_docs, n_terms = len(doc_len), len(vocabulary)
+        doc_freq = np.bincount(terms, minlength=n_terms)
         term_ptr = np.zeros(n_terms + 1, np.int64)
         np.cumsum(doc_freq, out=term_ptr[1:])
-
+        order = np.argsort(terms, kind="stable")
+        post_docs = docs[order].astype(np.int32, copy=False)
+        tf_sorted = counts[order]
+        del order
         idf = okapi_idf(doc_freq, n_docs, params)
-        avgdl = doc_len.sum() / n_docs
-        norm = params.k1 * (1 - params.b + params.b * doc_len[post_docs] / avgdl)
-        weights = idf[post_terms] * (tf * (params.k1 + 1) / (tf + norm))
+        # k1 * (1 - b + b * dl / avgdl) per passage: BM25's length normalization.
+        norm = params.k1 * (1 - params.b + params.b * doc_len / (doc_len.sum() / n_docs))
+        weights = np.empty(len(post_docs), np.float32)
+        for lo in range(0, len(post_docs), _SLICE):
+            hi = min(lo + _SLICE, len(post_docs))
+            term = np.searchsorted(term_ptr, np.arange(lo, hi), side="right") - 1
+            tf = tf_sorted[lo:hi].astype(np.float64)
+            weights[lo:hi] = idf[term] * (tf * (params.k1 + 1) / (tf + norm[post_docs[lo:hi]]))
         return cls(
-            vocabulary,
+            Vocabulary.from_mapping(vocabulary),
             idf,
             term_ptr,
-            post_docs.astype(np.int32),
-            weights.astype(np.float32),
+            post_docs,
+            weights,
             doc_len.astype(np.int32),
             params,
         )

@@ -30,6 +30,7 @@ MAX_PROMPT_WORDS = 25  # link lines, comment prompts, copyright lines
 MAX_PROMO_WORDS = 60  # newsletter boxes, consent notices
 MAX_CAPTION_WORDS = 80  # captions, bios
 MAX_APPEAL_WORDS = 150
+MAX_TITLE_WORDS = 40  # a line repeating the title or subtitle is no longer than this
 MAX_TEASER_PARAGRAPHS = 3
 
 
@@ -343,6 +344,22 @@ _FUND = re.compile(
     r"|\bindependent\s+(?:journalism|reporting|media|news)\b|\breader[- ](?:funded|supported)\b",
     re.I,
 )
+# Every _FUND alternative contains one of these: a cheap test before the regular expression.
+_FUND_HINTS = (
+    "donat",
+    "contribut",
+    "support",
+    "tax",
+    "member",
+    "patron",
+    "fundrais",
+    "giving",
+    "readers",
+    "chip",
+    "nonprofit",
+    "independent",
+    "reader",
+)
 _ORG_VOICE = re.compile(r"\b(?:we|us|our)\b", re.I)
 _READER = re.compile(
     r"\byou(?:r|rs)?\b|\bour\s+(?:readers|supporters|members|audience|community)\b", re.I
@@ -388,7 +405,9 @@ def _is_link_line(b: _Block) -> bool:
 
 def _is_legal_footer(b: _Block) -> bool:
     """Copyright lines and rows of legal links close a page."""
-    if b.words <= MAX_PROMPT_WORDS and _COPYRIGHT.search(b.text):
+    if b.words > MAX_PROMPT_WORDS:
+        return False
+    if _COPYRIGHT.search(b.text):
         return True
     parts = _parts(b.text)
     return len(parts) > 1 and all(_FOOTER_LINK.fullmatch(part) for part in parts)
@@ -421,6 +440,8 @@ def _is_credit(b: _Block) -> bool:
 
 def _is_share(b: _Block) -> bool:
     """Rows of share/follow buttons: nothing but sharing words, network names and handles."""
+    if b.words > LONG_LINE_WORDS:
+        return False
     tokens = [t for t in _TOKEN.findall(b.text.casefold()) if not t.startswith("@")]
     return (
         0 < len(tokens) <= LONG_LINE_WORDS
@@ -431,7 +452,7 @@ def _is_share(b: _Block) -> bool:
 
 def _is_interface(b: _Block) -> bool:
     """Buttons, form labels and ad slots, however they are worded around "advertisement"."""
-    if _bare(b.text) in _INTERFACE_LINES:
+    if b.words <= MAX_NAV_WORDS and _bare(b.text) in _INTERFACE_LINES:
         return True
     return not b.prose and b.words <= MAX_NAV_WORDS and bool(_AD_LABEL.search(b.text))
 
@@ -464,6 +485,10 @@ def _is_consent(b: _Block) -> bool:
 
 
 def _fund_terms(text: str) -> int:
+    """How many distinct fundraising terms a block uses (a substring test skips most prose)."""
+    lowered = text.casefold()
+    if not any(hint in lowered for hint in _FUND_HINTS):
+        return 0
     return len({m.group().casefold() for m in _FUND.finditer(text)})
 
 
@@ -471,10 +496,10 @@ def _is_appeal(b: _Block) -> bool:
     """Spot the site asking its readers for money, in its own voice (never in a quotation)."""
     return (
         b.words <= MAX_APPEAL_WORDS
-        and not _QUOTED.search(b.text)
-        and _fund_terms(b.text) >= 2
         and bool(_ORG_VOICE.search(b.text))
         and bool(_READER.search(b.text))
+        and not _QUOTED.search(b.text)
+        and _fund_terms(b.text) >= 2
     )
 
 
@@ -524,7 +549,7 @@ def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
         text = " ".join(source.split())
         words = len(text.split())
         block = _Block(source, text, words, _is_prose(text, words))
-        if _title_key(text) in titles:
+        if words <= MAX_TITLE_WORDS and _title_key(text) in titles:
             block.kind = _Kind.CHROME
         else:
             block.kind = next((kind for rule, kind in _RULES if rule(block)), _Kind.ARTICLE)
@@ -544,10 +569,10 @@ def _extend_appeals(blocks: list[_Block]) -> None:
     for i, b in enumerate(blocks):
         if (
             b.kind is _Kind.ARTICLE
+            and any(n.kind is _Kind.END and _fund_terms(n.text) for n in _neighbours(blocks, i))
+            and _ADDRESS.search(b.text)
             and not _QUOTED.search(b.text)
             and _fund_terms(b.text)
-            and _ADDRESS.search(b.text)
-            and any(n.kind is _Kind.END and _fund_terms(n.text) for n in _neighbours(blocks, i))
         ):
             b.kind = _Kind.END
 
@@ -601,12 +626,11 @@ def _mark_teasers(blocks: list[_Block]) -> None:
 
 
 def _is_section_name(b: _Block) -> bool:
+    if b.prose or b.kind is not _Kind.ARTICLE or b.words > MAX_LABEL_WORDS:
+        return False
     tokens = _bare(b.text).split()
-    return (
-        b.kind is _Kind.ARTICLE
-        and not b.prose
-        and 0 < len(tokens) <= MAX_LABEL_WORDS
-        and all(t in _SECTION_WORDS or t.isdigit() for t in tokens)
+    return 0 < len(tokens) <= MAX_LABEL_WORDS and all(
+        t in _SECTION_WORDS or t.isdigit() for t in tokens
     )
 
 

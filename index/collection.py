@@ -8,21 +8,24 @@ a few arrays rather than an object per passage.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import logging
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, astuple, dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
-from index import analysis, cleaning, passages, sentences
-from index.analysis import Analyzer
-from index.articles import RawArticle
+from index import analysis, cleaning, ingest, passages, sentences
+from index.articles import unique_id
 from index.bm25 import BM25Index, BM25Params
-from index.cleaning import clean
-from index.passages import Passage, split_passages
-from index.store import Stored
+from index.ingest import Ingested
+from index.passages import Passage
+from index.store import Blob, Stored
+from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +46,50 @@ class Article:
     dropped_lines: int
 
 
+class ArticleTable(Sequence[Article]):
+    """Article metadata as JSON lines, each parsed when first needed.
+
+    Parsing a hundred thousand articles would dominate start-up, and a question only ever
+    needs the few articles it cites.
+    """
+
+    def __init__(self, blob: Blob, offsets: np.ndarray) -> None:
+        self.blob = blob  # one JSON array of field values per article
+        self.offsets = offsets  # article i is blob[offsets[i]:offsets[i + 1]]
+        self._parse = lru_cache(maxsize=4096)(self._parse_line)
+
+    @classmethod
+    def of(cls, articles: Sequence[Article]) -> ArticleTable:
+        """A table holding ``articles``, in order."""
+        lines = [json.dumps(astuple(a), ensure_ascii=False).encode() for a in articles]
+        offsets = np.zeros(len(lines) + 1, np.int64)
+        np.cumsum([len(line) for line in lines], out=offsets[1:])
+        return cls(b"".join(lines), offsets)
+
+    def _parse_line(self, i: int) -> Article:
+        line = self.blob[int(self.offsets[i]) : int(self.offsets[i + 1])]
+        return Article(*json.loads(line))
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> Article: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Article]: ...
+    def __getitem__(self, i: int | slice) -> Article | list[Article]:
+        if isinstance(i, slice):
+            return [self._parse(j) for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return self._parse(i % len(self))
+
+
 @cache
 def pipeline_version() -> str:
     """Hash of the code and word lists that shape the index: any change forces a rebuild."""
     digest = hashlib.blake2b(digest_size=8)
-    for module in (analysis, cleaning, passages, sentences):
+    for module in (analysis, cleaning, ingest, passages, sentences):
         digest.update(Path(module.__file__ or "").read_bytes())
     for word_list in sorted((Path(analysis.__file__ or "").parent / "data").glob("*.txt")):
         digest.update(word_list.read_bytes())
@@ -68,13 +110,15 @@ class Collection:
 
     def __init__(
         self,
-        articles: list[Article],
-        texts: bytes,
+        articles: ArticleTable,
+        texts: Blob,
         arrays: dict[str, np.ndarray],
         index: BM25Index,
         fingerprint: str,
+        dropped_lines: int,
     ) -> None:
         self.articles = articles
+        self.dropped_lines = dropped_lines  # clutter removed from all articles, for reports
         self.fingerprint = fingerprint
         self.index = index
         self._texts = texts
@@ -103,6 +147,10 @@ class Collection:
         number = doc - article.first_passage + 1
         return article, Passage(number, heading, text[start:end], start, end, h_start, h_end)
 
+    def position(self, article: Article) -> int:
+        """Where ``article`` is in ``articles`` (via its first passage)."""
+        return int(self._passage_article[article.first_passage])
+
     def passages_of(self, position: int) -> list[Passage]:
         """All passages of the article at ``position``, in order."""
         article = self.articles[position]
@@ -111,33 +159,39 @@ class Collection:
 
     def to_stored(self) -> Stored:
         """The persistent form (see ``index.store``)."""
-        ix = self.index
+        ix, vocabulary = self.index, self.index.vocabulary
         meta = {
             "fingerprint": self.fingerprint,
             "params": asdict(ix.params),
-            "articles": [asdict(a) for a in self.articles],
+            "dropped_lines": self.dropped_lines,
         }
         arrays = {
             "text_ptr": self._text_ptr,
             "passage_article": self._passage_article,
             "passage_spans": self._spans,
+            "article_offsets": self.articles.offsets,
+            "vocab_offsets": vocabulary.offsets,
+            "vocab_ids": vocabulary.ids,
             "idf": ix.idf,
             "term_ptr": ix.term_ptr,
             "post_docs": ix.post_docs,
             "post_weights": ix.post_weights,
             "doc_len": ix.doc_len,
         }
-        vocabulary = "\n".join(sorted(ix.vocabulary, key=ix.vocabulary.__getitem__))
-        return Stored(
-            meta, arrays, {"texts.bin": self._texts, "vocabulary.txt": vocabulary.encode()}
-        )
+        blobs = {
+            "texts.bin": self._texts,
+            "articles.jsonl": self.articles.blob,
+            "vocabulary.bin": vocabulary.blob,
+        }
+        return Stored(meta, arrays, blobs)
 
     @classmethod
     def from_stored(cls, stored: Stored) -> Collection:
-        """Rebuild the in-memory collection from a verified ``Stored``; KeyError if incomplete."""
-        meta, arrays = stored.meta, stored.arrays
-        words = stored.blobs["vocabulary.txt"].decode("utf-8")
-        vocabulary = {w: i for i, w in enumerate(words.split("\n"))} if words else {}
+        """The collection over a checked ``Stored`` (no copying); KeyError if incomplete."""
+        meta, arrays, blobs = stored.meta, stored.arrays, stored.blobs
+        vocabulary = Vocabulary(
+            blobs["vocabulary.bin"], arrays["vocab_offsets"], arrays["vocab_ids"]
+        )
         index = BM25Index(
             vocabulary,
             arrays["idf"],
@@ -147,58 +201,79 @@ class Collection:
             arrays["doc_len"],
             BM25Params(**meta["params"]),
         )
-        articles = [Article(**a) for a in meta["articles"]]
-        return cls(articles, stored.blobs["texts.bin"], arrays, index, meta["fingerprint"])
-
-
-def build(
-    raw: Sequence[RawArticle], analyzer: Analyzer, params: BM25Params, fingerprint: str
-) -> Collection:
-    """Clean, split, analyze and index articles (those that yield no passage are skipped)."""
-    articles: list[Article] = []
-    texts: list[bytes] = []
-    passage_article: list[int] = []
-    spans: list[tuple[int, int, int, int]] = []
-    docs: list[list[str]] = []
-    for item in raw:
-        cleaned = clean(item.body, item.title, item.subtitle)
-        pieces = split_passages(cleaned.text)
-        log.info(
-            "%s: kept %d passages, dropped %d lines of clutter",
-            item.path.name,
-            len(pieces),
-            len(cleaned.dropped),
+        articles = ArticleTable(blobs["articles.jsonl"], arrays["article_offsets"])
+        return cls(
+            articles, blobs["texts.bin"], arrays, index, meta["fingerprint"], meta["dropped_lines"]
         )
-        if not pieces:
-            log.warning("skipped %s: no article text left after cleaning", item.path.name)
-            continue
+
+
+def _global_ids(vocabulary: dict[str, int], terms: tuple[str, ...]) -> np.ndarray:
+    """Collection-wide ids of an article's terms, adding the new ones (C-speed mapping)."""
+    new = [t for t in terms if t not in vocabulary]
+    vocabulary.update(zip(new, itertools.count(len(vocabulary))))
+    return np.fromiter(map(vocabulary.__getitem__, terms), np.int32, len(terms))
+
+
+def build(items: Iterable[Ingested], params: BM25Params, fingerprint: str) -> Collection | None:
+    """Assemble ingested articles into a collection; ``None`` when there are none.
+
+    Streams: each article's terms are mapped to collection-wide ids as it arrives, and only
+    compact arrays are kept, so memory grows with the index, not with Python objects.
+    """
+    articles: list[Article] = []
+    texts = bytearray()
+    text_ptr = [0]
+    vocabulary: dict[str, int] = {}
+    seen_ids: set[str] = set()
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("spans", "terms", "counts", "docs", "lengths", "owner")
+    }
+    n_docs = 0
+    for item in items:
+        n = len(item.lengths)
         position = len(articles)
         articles.append(
             Article(
-                item.id,
+                unique_id(item.id, seen_ids),
                 item.title,
                 item.subtitle,
                 item.outlet,
                 item.url,
-                item.path.name,
+                item.file,
                 item.fingerprint,
-                len(passage_article),
-                len(pieces),
-                len(cleaned.dropped),
+                n_docs,
+                n,
+                item.dropped,
             )
         )
-        texts.append(cleaned.text.encode("utf-8"))
-        for piece in pieces:
-            passage_article.append(position)
-            spans.append((piece.start, piece.end, piece.heading_start, piece.heading_end))
-            docs.append(analyzer.terms(f"{piece.heading}\n{piece.text}"))
-    if not docs:
+        texts += item.text.encode("utf-8")
+        text_ptr.append(len(texts))
+        to_global = _global_ids(vocabulary, item.vocabulary)
+        parts["spans"].append(item.spans)
+        parts["terms"].append(to_global[item.terms])
+        parts["counts"].append(item.counts)
+        parts["docs"].append(
+            np.repeat(np.arange(n_docs, n_docs + n, dtype=np.int32), item.distinct)
+        )
+        parts["lengths"].append(item.lengths)
+        parts["owner"].append(np.full(n, position, np.int32))
+        n_docs += n
+    if not articles:
         return None
-    text_ptr = np.zeros(len(texts) + 1, np.int64)
-    np.cumsum([len(t) for t in texts], out=text_ptr[1:])
+    joined = {k: np.concatenate(parts.pop(k)) for k in list(parts)}  # one copy at a time
+    index = BM25Index.from_postings(
+        vocabulary, joined["terms"], joined["docs"], joined["counts"], joined["lengths"], params
+    )
     arrays = {
-        "text_ptr": text_ptr,
-        "passage_article": np.asarray(passage_article, np.int32),
-        "passage_spans": np.asarray(spans, np.int32).reshape(-1, 4),
+        "text_ptr": np.array(text_ptr, np.int64),
+        "passage_article": joined["owner"],
+        "passage_spans": joined["spans"].reshape(-1, 4),
     }
-    return Collection(articles, b"".join(texts), arrays, BM25Index.build(docs, params), fingerprint)
+    return Collection(
+        ArticleTable.of(articles),
+        bytes(texts),
+        arrays,
+        index,
+        fingerprint,
+        sum(a.dropped_lines for a in articles),
+    )

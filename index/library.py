@@ -11,15 +11,17 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
 from index.analysis import Analyzer
-from index.articles import discover, fingerprint_bytes, read_folder
+from index.articles import discover, fingerprint_bytes
 from index.bm25 import BM25Params
 from index.collection import Article, Collection, build, collection_fingerprint
+from index.ingest import Progress, ingest_all
 from index.passages import Passage
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ class Library:
         params: BM25Params | None = None,
         *,
         force: bool = False,
+        progress: Progress | None = None,
     ) -> Library:
         """Load the persisted index if it is current, else build (and persist) it."""
         started = time.perf_counter()
@@ -105,7 +108,7 @@ class Library:
                 log.warning("rebuilding: %s", reason)
         elif stored:
             reason = "forced" if force else "the articles or the pipeline changed"
-        collection = cls._build(seeds, index_dir, params, files, fingerprint)
+        collection = cls._build(seeds, index_dir, params, files, fingerprint, progress)
         return cls._opened(seeds, index_dir, collection, params, files, True, reason, started)
 
     @classmethod
@@ -125,7 +128,7 @@ class Library:
             rebuilt,
             len(articles),
             collection.passage_count if collection else 0,
-            sum(a.dropped_lines for a in articles),
+            collection.dropped_lines if collection else 0,
             time.perf_counter() - started,
             reason,
         )
@@ -138,10 +141,11 @@ class Library:
         params: BM25Params,
         files: dict[str, list],
         fingerprint: str,
+        progress: Progress | None,
     ) -> Collection | None:
         if not seeds.is_dir():
             log.warning("articles folder %s does not exist: no articles to serve", seeds)
-        collection = build(read_folder(seeds), Analyzer(), params, fingerprint)
+        collection = build(ingest_all(discover(seeds), progress), params, fingerprint)
         if collection is None:
             log.warning("no usable articles in %s (add .txt or .md files)", seeds)
             return None
@@ -186,8 +190,17 @@ class Library:
     # --- articles --------------------------------------------------------------------------
 
     def articles(self) -> list[Article]:
-        """All articles, in folder order."""
-        return list(self.collection.articles) if self.collection else []
+        """All articles, in folder order (a copy: the library stays immutable)."""
+        return list(self._all_articles)
+
+    @cached_property
+    def _all_articles(self) -> tuple[Article, ...]:
+        """Every article parsed, once: listings and lookups need them all, questions do not."""
+        return tuple(self.collection.articles) if self.collection else ()
+
+    @cached_property
+    def _by_id(self) -> dict[str, Article]:
+        return {a.id: a for a in self._all_articles}
 
     def text(self, article: Article) -> str:
         """The cleaned text of an article (what ``source`` shows)."""
@@ -201,17 +214,17 @@ class Library:
 
     def _position(self, article: Article) -> int:
         assert self.collection is not None
-        return self.collection.articles.index(article)
+        return self.collection.position(article)
 
     def find(self, query: str, limit: int = 25) -> list[Article]:
         """Articles matching ``query``: exact id or title, then prefix, then fragment, then fuzzy.
 
         Serves autocomplete and "did you mean" suggestions; an empty query lists all.
         """
-        items = self.articles()
+        items = self._all_articles
         q = query.strip().casefold()
         if not q:
-            return items[:limit]
+            return list(items[:limit])
         ranked: dict[str, Article] = {}
         tiers = (
             lambda a: q in (a.id.casefold(), a.title.casefold()),
@@ -236,17 +249,17 @@ class Library:
 
     def by_id(self, article_id: str) -> Article | None:
         """The article with exactly this id (as carried in buttons and autocomplete values)."""
-        return next((a for a in self.articles() if a.id == article_id), None)
+        return self._by_id.get(article_id)
 
     def article(self, ref: str) -> Article | None:
         """The one article ``ref`` names (id, title or a fragment of either), else ``None``."""
         q = ref.strip().casefold()
         if not q:
             return None
-        for article in self.articles():
+        for article in self._all_articles:
             if q in (article.id.casefold(), article.title.casefold()):
                 return article
-        fragments = [a for a in self.articles() if q in f"{a.id} {a.title}".casefold()]
+        fragments = [a for a in self._all_articles if q in f"{a.id} {a.title}".casefold()]
         return fragments[0] if len(fragments) == 1 else None
 
 
@@ -255,8 +268,8 @@ def _load(index_dir: Path) -> tuple[store.Stored | None, str]:
     try:
         stored = store.load(index_dir)
     except store.CorruptIndex as exc:
-        log.warning("the saved index in %s is damaged (%s): rebuilding", index_dir, exc)
-        return None, f"the saved index was damaged ({exc})"
+        log.warning("the saved index in %s cannot be used (%s): rebuilding", index_dir, exc)
+        return None, f"the saved index could not be used ({exc})"
     return stored, "no saved index" if stored is None else ""
 
 
@@ -273,5 +286,5 @@ def _scan(seeds: Path, known: dict[str, list]) -> dict[str, list]:
                 digest = fingerprint_bytes(path.read_bytes())
                 files[path.name] = [stat.st_size, stat.st_mtime_ns, digest]
         except OSError:
-            continue  # vanished or unreadable: read_folder reports it if it is still there
+            continue  # vanished or unreadable: the build reports it if it is still there
     return files

@@ -2,7 +2,11 @@ import logging
 
 import pytest
 
-from index.articles import read_article, read_folder, slugify, split_header
+from index.articles import discover, read_article, slugify, split_header, unique_id
+
+def read_folder(folder):
+    return [article for path in discover(folder) if (article := read_article(path))]
+
 
 HEADER = "---\ntitle: Drones over the city\noutlet: The Daily\nurl: https://example.org/a\n---\n"
 
@@ -47,13 +51,10 @@ def test_split_header_ignores_unknown_keys_and_a_missing_header():
     assert split_header("no header\n---\n") == ({}, "no header\n---\n")
 
 
-def test_duplicate_ids_get_a_suffix(tmp_path):
-    for name in ("a.txt", "b.txt"):
-        (tmp_path / name).write_text(HEADER + "Text.\n", encoding="utf-8")
-    assert [a.id for a in read_folder(tmp_path)] == [
-        "drones-over-the-city",
-        "drones-over-the-city-2",
-    ]
+def test_duplicate_ids_get_a_suffix():
+    taken = set()
+    assert [unique_id("a", taken) for _ in range(3)] == ["a", "a-2", "a-3"]
+    assert unique_id("a-2-x", taken) == "a-2-x"
 
 
 @pytest.mark.parametrize(

@@ -145,7 +145,8 @@ def test_a_pickled_array_is_never_loaded(seeds, index_dir):
     evil = folder / "idf.npy"
     np.save(evil, np.array([object()], dtype=object), allow_pickle=True)
     manifest = json.loads((folder / store.MANIFEST).read_text())
-    manifest["files"]["idf.npy"] = store._checksum(evil.read_bytes())
+    size = evil.stat().st_size
+    manifest["files"]["idf.npy"] = {"bytes": size, "digest": store.digest(evil, size)}
     (folder / store.MANIFEST).write_text(json.dumps(manifest))
     library = Library.open(seeds, index_dir)  # checksum passes, pickle refused: rebuilt
     assert library.report.rebuilt
@@ -176,3 +177,29 @@ def test_changed_notices_files_without_reading_them(seeds, index_dir):
     (seeds / "new.txt").write_text(ARTICLE, encoding="utf-8")
     assert library.changed()
     assert not library.reload().changed()
+
+
+def test_articles_with_the_same_title_get_distinct_ids(seeds, index_dir):
+    for name in ("x.txt", "y.txt"):
+        (seeds / name).write_text(ARTICLE, encoding="utf-8")
+    ids = [a.id for a in Library.open(seeds, index_dir).articles()]
+    assert ids[-2:] == ["floods-close-the-harbour", "floods-close-the-harbour-2"]
+
+
+def test_worker_processes_build_the_same_index_and_relay_warnings(seeds, tmp_path, caplog,
+                                                                  monkeypatch):
+    (seeds / "broken.txt").write_bytes(b"\x00\x01" * 100)
+    serial = Library.open(seeds, tmp_path / "serial")
+    monkeypatch.setattr("index.ingest.PARALLEL_MIN_FILES", 1)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        parallel = Library.open(seeds, tmp_path / "parallel")
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        "skipped broken.txt: binary data, not text"]
+    a, b = serial.collection, parallel.collection
+    assert list(a.articles) == list(b.articles)
+    assert list(a.index.vocabulary.items()) == list(b.index.vocabulary.items())
+    for name in ("term_ptr", "post_docs", "post_weights", "idf", "doc_len"):
+        assert np.array_equal(getattr(a.index, name), getattr(b.index, name)), name
+    question = "How many launches were there in October?"
+    assert serial.ask(question) == parallel.ask(question)

@@ -1,7 +1,7 @@
 import re
 from pathlib import Path
 
-from index.articles import read_folder
+from index.articles import discover, read_article
 from index.cleaning import clean
 from index.passages import MAX_WORDS, MIN_WORDS, is_heading, split_passages
 
@@ -13,7 +13,7 @@ def para(n, word="word"):
 
 
 def seed_passages():
-    for article in read_folder(SEEDS):
+    for article in map(read_article, discover(SEEDS)):
         text = clean(article.body, article.title, article.subtitle).text
         yield text, split_passages(text)
 

@@ -105,7 +105,7 @@ def test_a_damaged_index_is_reported_in_one_line_and_rebuilt(seeds, index_dir, c
         library = Library.open(seeds, index_dir)
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1
-    assert "damaged" in warnings[0].getMessage()
+    assert "cannot be used" in warnings[0].getMessage()
     assert "\n" not in warnings[0].getMessage()
     assert library.report.rebuilt
     assert library.ask("North Korean troops in Kursk") == expected

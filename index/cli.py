@@ -14,7 +14,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from tqdm import tqdm
+
 from index.answers import DEFAULT_K, MAX_K, Answer
+from index.ingest import Progress
 from index.library import SEEDS_ENV, Library, default_seeds
 
 log = logging.getLogger("index")
@@ -81,13 +84,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seeds and not args.seeds.is_dir():
         print(f"error: {args.seeds} is not a folder", file=sys.stderr)
         return 2
-    library = Library.open(seeds, args.index_dir, force=args.verb == "build")
+    library = Library.open(
+        seeds, args.index_dir, force=args.verb == "build", progress=_progress_bar()
+    )
     verb: Callable[[Library, argparse.Namespace], int] = VERBS[args.verb]
     try:
         return verb(library, args)
     except BrokenPipeError:  # `| head` closed the pipe: not an error
         sys.stderr.close()
         return 0
+
+
+def _progress_bar() -> Progress | None:
+    """A progress bar on the terminal while a build reads files (none when piped)."""
+    if not sys.stderr.isatty():
+        return None
+    bar: tqdm | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit=" files", desc="indexing", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
 
 
 def _search(library: Library, args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 500  # below this, starting worker processes costs more than it saves
 _CHUNK = 64
 
-Progress = Callable[[int], None]  # called with the number of files just finished
+Progress = Callable[[int, int], None]  # called with (files done, files in all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,15 +109,25 @@ def ingest(path: Path) -> Ingested | None:
 
 def ingest_all(paths: list[Path], progress: Progress | None = None) -> Iterator[Ingested]:
     """Ingest files in order, in worker processes when there are many; skip unusable ones."""
+    done = 0
+
+    def counted(results: Iterable[Ingested | None]) -> Iterator[Ingested]:
+        nonlocal done
+        for result in results:
+            done += 1
+            if progress:
+                progress(done, len(paths))
+            if result is not None:
+                yield result
+
     if len(paths) < PARALLEL_MIN_FILES or _workers() < 2:
-        yield from _counted(map(ingest, paths), progress)
+        yield from counted(map(ingest, paths))
         return
     # Workers are spawned (not forked: the bot builds from a thread) and send their log
     # records back, so warnings about bad files appear once, in this process's log.
     records: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
     listener = logging.handlers.QueueListener(records, _Relay(), respect_handler_level=False)
     listener.start()
-    done = 0
     try:
         with ProcessPoolExecutor(
             max_workers=_workers(),
@@ -125,17 +135,11 @@ def ingest_all(paths: list[Path], progress: Progress | None = None) -> Iterator[
             initializer=_init_worker,
             initargs=(records, logging.getLogger("index").getEffectiveLevel()),
         ) as pool:
-            for batch in _bounded(pool, paths):
-                for result in batch:
-                    done += 1
-                    if progress:
-                        progress(1)
-                    if result is not None:
-                        yield result
+            yield from counted(result for batch in _bounded(pool, paths) for result in batch)
     except (BrokenProcessPool, OSError) as exc:
         # E.g. a program read from stdin cannot be re-imported by spawned workers.
         log.warning("worker processes failed (%s): continuing in this process", exc)
-        yield from _counted(map(ingest, paths[done:]), progress)
+        yield from counted(map(ingest, paths[done:]))
     finally:
         listener.stop()
 
@@ -161,14 +165,6 @@ def _bounded(pool: ProcessPoolExecutor, paths: list[Path]) -> Iterator[list[Inge
 
 def _ingest_batch(paths: list[Path]) -> list[Ingested | None]:
     return [ingest(path) for path in paths]
-
-
-def _counted(results: Iterable[Ingested | None], progress: Progress | None) -> Iterator[Ingested]:
-    for result in results:
-        if progress:
-            progress(1)
-        if result is not None:
-            yield result
 
 
 def _init_worker(records: multiprocessing.Queue, level: int) -> None:

@@ -30,6 +30,7 @@ MAX_K = 20
 # middle of that range (figures on a held-out set in the README).
 MIN_COVERAGE = 0.5
 GENERIC_SHARE = 0.2  # weight of an unseen everyday word, relative to a seen one
+RELATED_COVERAGE = 0.25  # an abstention names the articles whose passages cover this much
 UNSEEN_BOOST = 1.5  # an unseen topical word is the surest sign the articles do not answer
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
@@ -132,9 +133,11 @@ def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFA
     index = collection.index
     related = related_terms(terms)
     hits = index.top(index.query(expand(terms, related)), max(1, min(k, MAX_K)))
-    if not hits or coverage(index, terms, related, hits[0].doc) < MIN_COVERAGE:
-        related = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in hits))
-        return Answer(question, False, reason="The articles do not answer this.", related=related)
+    covered = [coverage(index, terms, related, h.doc) for h in hits]
+    if not hits or covered[0] < MIN_COVERAGE:
+        close = (h for h, c in zip(hits, covered, strict=True) if c >= RELATED_COVERAGE)
+        nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))
+        return Answer(question, False, reason="The articles do not answer this.", related=nearby)
     return Answer(question, True, tuple(_cite(collection, analyzer, terms, h) for h in hits))
 
 

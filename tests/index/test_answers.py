@@ -141,3 +141,12 @@ def test_question_file_errors_name_the_line(tmp_path):
     path.write_text('{"question": "ok", "answers": ["x"]}\n{"answers": []}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="line 2"):
         load_questions(path)
+
+
+def test_an_abstention_names_only_articles_that_come_close(library):
+    near = library.ask("Who will be Trump's defense secretary?")
+    assert not near.answered
+    assert near.related
+    far = library.ask("Who won the last Champions League final?")
+    assert not far.answered
+    assert far.related == ()

@@ -4,6 +4,7 @@ import pytest
 
 from index.articles import discover, read_article, slugify, split_header, unique_id
 
+
 def read_folder(folder):
     return [article for path in discover(folder) if (article := read_article(path))]
 

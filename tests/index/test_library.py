@@ -186,8 +186,9 @@ def test_articles_with_the_same_title_get_distinct_ids(seeds, index_dir):
     assert ids[-2:] == ["floods-close-the-harbour", "floods-close-the-harbour-2"]
 
 
-def test_worker_processes_build_the_same_index_and_relay_warnings(seeds, tmp_path, caplog,
-                                                                  monkeypatch):
+def test_worker_processes_build_the_same_index_and_relay_warnings(
+    seeds, tmp_path, caplog, monkeypatch
+):
     (seeds / "broken.txt").write_bytes(b"\x00\x01" * 100)
     serial = Library.open(seeds, tmp_path / "serial")
     monkeypatch.setattr("index.ingest.PARALLEL_MIN_FILES", 1)
@@ -195,7 +196,8 @@ def test_worker_processes_build_the_same_index_and_relay_warnings(seeds, tmp_pat
     with caplog.at_level(logging.WARNING):
         parallel = Library.open(seeds, tmp_path / "parallel")
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
-        "skipped broken.txt: binary data, not text"]
+        "skipped broken.txt: binary data, not text"
+    ]
     a, b = serial.collection, parallel.collection
     assert list(a.articles) == list(b.articles)
     assert list(a.index.vocabulary.items()) == list(b.index.vocabulary.items())

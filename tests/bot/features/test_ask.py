@@ -45,7 +45,9 @@ async def test_a_private_answer_is_ephemeral(start):
 
 async def test_a_question_the_articles_do_not_answer(start):
     async with start() as (emu, _):
-        inter = await emu.interaction_slash("ask", {"question": "Who will be Trump's defense secretary?"})
+        inter = await emu.interaction_slash(
+            "ask", {"question": "Who will be Trump's defense secretary?"}
+        )
         answer = body(await emu.wait_for_followup(inter))
         (embed,) = answer["embeds"]
         assert embed["title"] == "Not in the articles"

@@ -75,6 +75,9 @@ class Analyzer:
         self._stemmer = SnowballStemmer("english")
         self._stop = stopwords()
         self._cache: dict[str, tuple[str, ...]] = {}
+        # Joined forms of hyphenated words ("ceasefir" from "cease-fire"): they let the two
+        # spellings match, but say nothing their parts do not, so abstention ignores them.
+        self.joined: set[str] = set()
 
     def terms(self, text: str) -> list[str]:
         """All index terms of ``text``, in order, repeats included."""
@@ -114,6 +117,7 @@ class Analyzer:
             return self._stem(word)
         parts = [p for p in word.split("-") if p]
         joined = self._stem("".join(parts))
+        self.joined.update(joined)
         return tuple(t for p in parts for t in self._stem(p)) + joined
 
     def _stem(self, word: str) -> tuple[str, ...]:

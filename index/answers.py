@@ -94,7 +94,13 @@ def generic_terms() -> frozenset[str]:
     return frozenset(Analyzer().terms(words))
 
 
-def coverage(index: BM25Index, terms: list[str], related: dict[str, set[str]], doc: int) -> float:
+def coverage(
+    index: BM25Index,
+    terms: list[str],
+    related: dict[str, set[str]],
+    doc: int,
+    joined: set[str] | frozenset[str] = frozenset(),
+) -> float:
     """Share of the question's information (idf mass) that passage ``doc`` covers.
 
     A question term is covered when the passage has it or one of its related words. A term
@@ -105,6 +111,8 @@ def coverage(index: BM25Index, terms: list[str], related: dict[str, set[str]], d
     generic = generic_terms()
     for term in dict.fromkeys(terms):
         tid = index.vocabulary.get(term)
+        if tid is None and term in joined:
+            continue  # "halloweenthem" unseen: "halloween" and "theme" speak for it
         weight = _information(index, tid)
         if tid is None:
             weight *= GENERIC_SHARE if term in generic else UNSEEN_BOOST
@@ -133,7 +141,7 @@ def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFA
     index = collection.index
     related = related_terms(terms)
     hits = index.top(index.query(expand(terms, related)), max(1, min(k, MAX_K)))
-    covered = [coverage(index, terms, related, h.doc) for h in hits]
+    covered = [coverage(index, terms, related, h.doc, analyzer.joined) for h in hits]
     if not hits or covered[0] < MIN_COVERAGE:
         close = (h for h, c in zip(hits, covered, strict=True) if c >= RELATED_COVERAGE)
         nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))

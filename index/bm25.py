@@ -20,7 +20,8 @@ from rank_bm25 import BM25Okapi
 
 from index.vocabulary import Vocabulary
 
-_SLICE = 1 << 22  # postings per slice when computing weights (bounds build memory)
+_SLICE = 1 << 22
+_DENSE_SHARE = 8  # sum into dense arrays once postings reach 1/8 of the collection  # postings per slice when computing weights (bounds build memory)
 
 Query = dict[int, float]  # term id -> weight (1 for the question's own words)
 
@@ -172,15 +173,28 @@ class BM25Index:
         """Candidates (passages sharing a term), their scores and matched query weight.
 
         With every weight 1 the score is exactly ``BM25Okapi.get_scores`` for those terms.
+        Few postings are merged by sorting them; many are summed into collection-sized arrays
+        (cheaper than sorting once they cover a fair share of the collection).
         """
-        score = np.zeros(self.n_docs, np.float64)
-        matched = np.zeros(self.n_docs, np.float64)
-        for tid, weight in query.items():
-            docs, weights = self.postings(tid)
-            score[docs] += weights if weight == 1 else weight * weights.astype(np.float64)
-            matched[docs] += weight
-        candidates = np.flatnonzero(matched)
-        return candidates, score[candidates], matched[candidates]
+        lists = [(*self.postings(tid), weight) for tid, weight in query.items()]
+        total = sum(len(docs) for docs, _, _ in lists)
+        if total * _DENSE_SHARE >= self.n_docs:
+            score = np.zeros(self.n_docs, np.float64)
+            matched = np.zeros(self.n_docs, np.float64)
+            for docs, weights, weight in lists:
+                score[docs] += weight * weights.astype(np.float64)
+                matched[docs] += weight
+            candidates = np.flatnonzero(matched)
+            return candidates, score[candidates], matched[candidates]
+        if not lists:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+        docs = np.concatenate([d for d, _, _ in lists])
+        contributions = np.concatenate([w * ws.astype(np.float64) for _, ws, w in lists])
+        per_term = np.concatenate([np.full(len(d), w) for d, _, w in lists])
+        candidates, slot = np.unique(docs, return_inverse=True)
+        score = np.bincount(slot, contributions, len(candidates))
+        matched = np.bincount(slot, per_term, len(candidates))
+        return candidates, score, matched
 
     def top(self, query: Query, k: int) -> list[Hit]:
         """The best ``k`` candidates, best first.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import multiprocessing
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -76,17 +76,15 @@ def ingest(path: Path) -> Ingested | None:
         log.warning("skipped %s: no article text left after cleaning", path.name)
         return None
     vocabulary: dict[str, int] = {}
-    terms: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    lengths = []
+    terms: list[int] = []
+    counts: list[int] = []
+    distinct, lengths = [], []
     for p in passages:
         words = _analyzer.terms(f"{p.heading}\n{p.text}" if p.heading else p.text)
-        ids = np.fromiter(
-            (vocabulary.setdefault(w, len(vocabulary)) for w in words), np.int32, len(words)
-        )
-        unique, tally = np.unique(ids, return_counts=True)
-        terms.append(unique.astype(np.int32))
-        counts.append(tally.astype(np.int32))
+        tally = Counter(words)
+        terms.extend(vocabulary.setdefault(w, len(vocabulary)) for w in tally)
+        counts.extend(tally.values())
+        distinct.append(len(tally))
         lengths.append(len(words))
     return Ingested(
         raw.id,
@@ -100,9 +98,9 @@ def ingest(path: Path) -> Ingested | None:
         len(cleaned.dropped),
         np.array([(p.start, p.end, p.heading_start, p.heading_end) for p in passages], np.int32),
         tuple(vocabulary),
-        np.concatenate(terms),
-        np.concatenate(counts),
-        np.array([len(t) for t in terms], np.int32),
+        np.array(terms, np.int32),
+        np.array(counts, np.int32),
+        np.array(distinct, np.int32),
         np.array(lengths, np.int32),
     )
 

@@ -142,3 +142,23 @@ def test_weighted_query_scales_each_terms_contribution():
     weighted = {h.doc: h.score for h in index.top(index.query({"troops": 1, "soldiers": 0.4}), 5)}
     assert weighted[0] == pytest.approx(plain[0])
     assert weighted[1] == pytest.approx(0.4 * plain[1])
+
+
+@pytest.mark.parametrize("dense_share", [0, 10**9])  # 0: always merge by sorting; else dense
+def test_sparse_and_dense_scoring_agree_with_rank_bm25(monkeypatch, dense_share):
+    monkeypatch.setattr("index.bm25._DENSE_SHARE", dense_share)
+    rng = np.random.default_rng(3)
+    vocab = [f"t{i}" for i in range(300)]
+    weights = 1 / np.arange(1, 301)
+    docs = [
+        list(rng.choice(vocab, size=rng.integers(20, 80), p=weights / weights.sum()))
+        for _ in range(400)
+    ]
+    index, okapi = BM25Index.build(docs), BM25Okapi(docs)
+    for _ in range(30):
+        query = list(rng.choice(vocab, size=3, replace=False))
+        candidates, scores, matched = index.scores(index.query(query))
+        np.testing.assert_allclose(scores, okapi.get_scores(query)[candidates], rtol=1e-6)
+        assert all(
+            m == sum(t in docs[c] for t in query) for c, m in zip(candidates, matched, strict=True)
+        )

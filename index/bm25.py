@@ -20,8 +20,8 @@ from rank_bm25 import BM25Okapi
 
 from index.vocabulary import Vocabulary
 
-_SLICE = 1 << 22
-_DENSE_SHARE = 8  # sum into dense arrays once postings reach 1/8 of the collection  # postings per slice when computing weights (bounds build memory)
+_SLICE = 1 << 22  # postings per slice when computing weights (bounds build memory)
+_DENSE_SHARE = 8  # sum into dense arrays once postings reach 1/8 of the collection
 
 Query = dict[int, float]  # term id -> weight (1 for the question's own words)
 

@@ -24,6 +24,7 @@ from bot.kit.mentions import strip_mentions
 from bot.kit.respond import NO_MENTIONS, reply_to, respond
 from bot.settings import Settings
 from index.library import Library
+from index.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 class NewsBot(commands.Bot):
     """Answers questions about the articles of ``library`` on Discord."""
 
-    def __init__(self, settings: Settings, library: Library, **options: Any) -> None:
+    def __init__(self, settings: Settings, library: Retriever, **options: Any) -> None:
         options.setdefault("intents", intents_for(settings))
         # No prefix matches any message: everything is a slash command or a mention.
         super().__init__(

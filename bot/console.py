@@ -15,6 +15,7 @@ from typing import TextIO
 from bot import render, replies
 from bot.settings import Settings
 from index.library import Library
+from index.retriever import Retriever
 
 HINT = (
     "No DISCORD_TOKEN set: answering here instead of on Discord. To connect, put "
@@ -32,7 +33,9 @@ USAGE = (
 class Console:
     """Answer one line at a time from ``library``, writing replies to ``out``."""
 
-    def __init__(self, library: Library, results: int, out: TextIO, *, ansi: bool = False) -> None:
+    def __init__(
+        self, library: Retriever, results: int, out: TextIO, *, ansi: bool = False
+    ) -> None:
         self.library = library
         self.results = results
         self.out = out

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from index.answers import Answer, Citation
 from index.collection import Article
-from index.library import BuildReport, Library
+from index.library import BuildReport
 from index.passages import is_heading
+from index.retriever import Retriever
 
 Span = tuple[int, int]
 
@@ -74,7 +75,7 @@ class _Writer:
         return Card(title, "".join(self._parts), footer=footer, bold=tuple(self._bold))
 
 
-def answer(found: Answer, library: Library) -> Reply:
+def answer(found: Answer, library: Retriever) -> Reply:
     """Reply with the cited passages, or say the articles do not answer and what comes close."""
     if found.answered:
         return Reply(

@@ -145,6 +145,7 @@ class Library:
     ) -> Collection | None:
         if not seeds.is_dir():
             log.warning("articles folder %s does not exist: no articles to serve", seeds)
+            return None
         collection = build(ingest_all(discover(seeds), progress), params, fingerprint)
         if collection is None:
             log.warning("no usable articles in %s (add .txt or .md files)", seeds)
@@ -162,14 +163,7 @@ class Library:
 
         Cheap enough to poll: it reads no article, only the folder listing and file stats.
         """
-        current = {}
-        for path in discover(self.seeds):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            current[path.name] = [stat.st_size, stat.st_mtime_ns]
-        return current != {name: f[:2] for name, f in self.files.items()}
+        return _stats(self.seeds) != {name: f[:2] for name, f in self.files.items()}
 
     def reload(self) -> Library:
         """A library reflecting the folder now (cheap when nothing changed)."""
@@ -273,18 +267,28 @@ def _load(index_dir: Path) -> tuple[store.Stored | None, str]:
     return stored, "no saved index" if stored is None else ""
 
 
-def _scan(seeds: Path, known: dict[str, list]) -> dict[str, list]:
-    """Name -> [size, mtime_ns, content hash]; unchanged files (size, mtime) are not re-read."""
-    files: dict[str, list] = {}
+def _stats(seeds: Path) -> dict[str, list[int]]:
+    """Name -> [size, mtime_ns] of each article file (vanished ones left out)."""
+    stats = {}
     for path in discover(seeds):
         try:
             stat = path.stat()
-            previous = known.get(path.name)
-            if previous and previous[:2] == [stat.st_size, stat.st_mtime_ns]:
-                files[path.name] = previous
-            else:
-                digest = fingerprint_bytes(path.read_bytes())
-                files[path.name] = [stat.st_size, stat.st_mtime_ns, digest]
         except OSError:
             continue  # vanished or unreadable: the build reports it if it is still there
+        stats[path.name] = [stat.st_size, stat.st_mtime_ns]
+    return stats
+
+
+def _scan(seeds: Path, known: dict[str, list]) -> dict[str, list]:
+    """Name -> [size, mtime_ns, content hash]; unchanged files (size, mtime) are not re-read."""
+    files: dict[str, list] = {}
+    for name, stat in _stats(seeds).items():
+        previous = known.get(name)
+        if previous and previous[:2] == stat:
+            files[name] = previous
+            continue
+        try:
+            files[name] = [*stat, fingerprint_bytes((seeds / name).read_bytes())]
+        except OSError:
+            continue
     return files

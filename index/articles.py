@@ -40,17 +40,16 @@ class RawArticle:
     encoding: str
 
 
+def is_article_name(name: str) -> bool:
+    """A ``.txt`` or ``.md`` file that is not hidden."""
+    return name.lower().endswith(ARTICLE_SUFFIXES) and not name.startswith(".")
+
+
 def discover(folder: Path) -> list[Path]:
-    """Article files in ``folder``, in a stable order (by name); hidden files are ignored."""
+    """Article files in ``folder``, in a stable order (by name)."""
     try:
         with os.scandir(folder) as entries:
-            names = sorted(
-                e.name
-                for e in entries
-                if e.name.lower().endswith(ARTICLE_SUFFIXES)
-                and not e.name.startswith(".")
-                and e.is_file()
-            )
+            names = sorted(e.name for e in entries if is_article_name(e.name) and e.is_file())
     except OSError:
         return []
     return [folder / name for name in names]

@@ -13,12 +13,13 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from stat import S_ISREG
 
 from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
 from index.analysis import Analyzer
-from index.articles import discover, fingerprint_bytes
+from index.articles import discover, fingerprint_bytes, is_article_name
 from index.bm25 import BM25Params
 from index.collection import Article, Collection, build, collection_fingerprint
 from index.ingest import Progress, ingest_all
@@ -268,14 +269,28 @@ def _load(index_dir: Path) -> tuple[store.Stored | None, str]:
 
 
 def _stats(seeds: Path) -> dict[str, list[int]]:
-    """Name -> [size, mtime_ns] of each article file (vanished ones left out)."""
+    """Name -> [size, mtime_ns] of each article file (vanished ones left out).
+
+    Runs on every open, so it is the cheapest form there is: one listing, then one ``stat``
+    per file relative to the open folder.
+    """
+    try:
+        folder = os.open(seeds, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return {}
     stats = {}
-    for path in discover(seeds):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue  # vanished or unreadable: the build reports it if it is still there
-        stats[path.name] = [stat.st_size, stat.st_mtime_ns]
+    try:
+        for name in os.listdir(folder):
+            if not is_article_name(name):
+                continue
+            try:
+                stat = os.stat(name, dir_fd=folder)
+            except OSError:
+                continue  # vanished or unreadable: the build reports it if it is still there
+            if S_ISREG(stat.st_mode):
+                stats[name] = [stat.st_size, stat.st_mtime_ns]
+    finally:
+        os.close(folder)
     return stats
 
 

@@ -98,4 +98,6 @@ def main(settings: Settings) -> int:
         console.run(sys.stdin, prompt="newsdesk> " if interactive else "")
     except KeyboardInterrupt:
         print(file=sys.stderr)
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        sys.stderr.close()
     return 0

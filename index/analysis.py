@@ -47,6 +47,7 @@ _TOKEN = re.compile(
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _ACRONYM_MAX = 5  # an upper-case word this short is an acronym ("US", "WHO"), never a stopword
 PERCENT = "percent"
+CACHE_LIMIT = 1_000_000  # distinct tokens remembered (about 150 MB at most)
 
 
 @cache
@@ -75,9 +76,6 @@ class Analyzer:
         self._stemmer = SnowballStemmer("english")
         self._stop = stopwords()
         self._cache: dict[str, tuple[str, ...]] = {}
-        # Joined forms of hyphenated words ("ceasefir" from "cease-fire"): they let the two
-        # spellings match, but say nothing their parts do not, so abstention ignores them.
-        self.joined: set[str] = set()
 
     def terms(self, text: str) -> list[str]:
         """All index terms of ``text``, in order, repeats included."""
@@ -87,7 +85,7 @@ class Analyzer:
         for token in _TOKEN.findall(text):
             terms = cache_get(token)
             if terms is None:
-                terms = self._cache[token] = self._token_terms(token)
+                terms = self._analyze(token)
             out.extend(terms)
         return out
 
@@ -99,10 +97,17 @@ class Analyzer:
             token = match.group()
             terms = self._cache.get(token)
             if terms is None:
-                terms = self._cache[token] = self._token_terms(token)
+                terms = self._analyze(token)
             if terms:
                 result.append((match.span(), terms))
         return result
+
+    def _analyze(self, token: str) -> tuple[str, ...]:
+        """Analyze a token not in the cache, and cache it (a bot runs for months: bounded)."""
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        terms = self._cache[token] = self._token_terms(token)
+        return terms
 
     def _token_terms(self, token: str) -> tuple[str, ...]:
         if token[0].isdigit():
@@ -117,7 +122,6 @@ class Analyzer:
             return self._stem(word)
         parts = [p for p in word.split("-") if p]
         joined = self._stem("".join(parts))
-        self.joined.update(joined)
         return tuple(t for p in parts for t in self._stem(p)) + joined
 
     def _stem(self, word: str) -> tuple[str, ...]:

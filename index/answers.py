@@ -135,13 +135,17 @@ def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFA
             reason=f"The question is {len(question):,} characters long; please keep it under "
             f"{MAX_QUESTION_CHARS:,}.",
         )
-    terms = analyzer.terms(question)
+    spans = analyzer.spans(question)
+    terms = [t for _, ts in spans for t in ts]
+    # The joined form of a hyphenated word ("ceasefir" for "cease-fire") lets both spellings
+    # match, but says nothing its parts do not: abstention ignores it when unseen.
+    joined = {ts[-1] for (s, e), ts in spans if "-" in question[s:e] and len(ts) > 1}
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")
     index = collection.index
     related = related_terms(terms)
     hits = index.top(index.query(expand(terms, related)), max(1, min(k, MAX_K)))
-    covered = [coverage(index, terms, related, h.doc, analyzer.joined) for h in hits]
+    covered = [coverage(index, terms, related, h.doc, joined) for h in hits]
     if not hits or covered[0] < MIN_COVERAGE:
         close = (h for h, c in zip(hits, covered, strict=True) if c >= RELATED_COVERAGE)
         nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))

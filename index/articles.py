@@ -60,6 +60,24 @@ def fingerprint_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
+def fingerprint_file(path: Path) -> str:
+    """The file's content hash, read in chunks; a marker when it cannot be read.
+
+    Files too large to be articles are not read at all: they are skipped by the build, and
+    their size and time (part of the staleness check) say enough.
+    """
+    try:
+        if path.stat().st_size > MAX_ARTICLE_BYTES:
+            return "too-large"
+        digest = hashlib.blake2b(digest_size=12)
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+    except OSError:
+        return "unreadable"
+
+
 def decode(data: bytes) -> tuple[str, str] | None:
     """Decode article bytes: UTF-8 (or UTF-16 with a BOM), else cp1252; ``None`` if binary."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -181,7 +181,8 @@ def _sources(library: Library, args: argparse.Namespace) -> int:
     else:
         for a in articles:
             outlet = f" ({a.outlet})" if a.outlet else ""
-            print(f"{a.id}: {a.title}{outlet}, {a.passage_count} passages")
+            count = f"{a.passage_count} passage" + ("" if a.passage_count == 1 else "s")
+            print(f"{a.id}: {a.title}{outlet}, {count}")
     return 0
 
 

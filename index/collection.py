@@ -19,7 +19,6 @@ from typing import overload
 
 import numpy as np
 
-from index import analysis, cleaning, ingest, passages, sentences
 from index.articles import unique_id
 from index.bm25 import BM25Index, BM25Params
 from index.ingest import Ingested
@@ -85,13 +84,28 @@ class ArticleTable(Sequence[Article]):
         return self._parse(i % len(self))
 
 
+# Modules whose code decides what the saved index holds (store.py has FORMAT_VERSION).
+PIPELINE_MODULES = (
+    "analysis.py",
+    "articles.py",
+    "bm25.py",
+    "cleaning.py",
+    "collection.py",
+    "ingest.py",
+    "passages.py",
+    "sentences.py",
+    "vocabulary.py",
+)
+
+
 @cache
 def pipeline_version() -> str:
     """Hash of the code and word lists that shape the index: any change forces a rebuild."""
     digest = hashlib.blake2b(digest_size=8)
-    for module in (analysis, cleaning, ingest, passages, sentences):
-        digest.update(Path(module.__file__ or "").read_bytes())
-    for word_list in sorted((Path(analysis.__file__ or "").parent / "data").glob("*.txt")):
+    package = Path(__file__).parent
+    for name in PIPELINE_MODULES:
+        digest.update((package / name).read_bytes())
+    for word_list in sorted((package / "data").glob("*.txt")):
         digest.update(word_list.read_bytes())
     return digest.hexdigest()
 

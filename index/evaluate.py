@@ -69,12 +69,22 @@ def load_questions(path: Path) -> list[Question]:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-            answers = () if item.get("unanswerable") else tuple(item["answers"])
-            questions.append(Question(item["question"], answers, bool(item.get("reworded"))))
-        except (ValueError, KeyError, TypeError) as exc:
+            questions.append(_question(json.loads(line)))
+        except ValueError as exc:
             raise ValueError(f"line {number}: {exc}") from exc
     return questions
+
+
+def _question(item: object) -> Question:
+    """One parsed line, checked: a question string and a list of answer strings, or neither."""
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+        raise ValueError('expected an object with a "question" string')
+    if item.get("unanswerable"):
+        return Question(item["question"], ())
+    answers = item.get("answers")
+    if not isinstance(answers, list) or not answers or not all(isinstance(a, str) for a in answers):
+        raise ValueError('expected "answers": a list of strings, or "unanswerable": true')
+    return Question(item["question"], tuple(answers), bool(item.get("reworded")))
 
 
 def _rank(passages: list[str], answers: tuple[str, ...]) -> int | None:

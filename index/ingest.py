@@ -140,6 +140,8 @@ def ingest_all(paths: list[Path], progress: Progress | None = None) -> Iterator[
         yield from counted(map(ingest, paths[done:]))
     finally:
         listener.stop()
+        records.close()
+        records.join_thread()
 
 
 def _workers() -> int:

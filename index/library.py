@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
 from index.analysis import Analyzer
-from index.articles import discover, fingerprint_bytes, is_article_name
+from index.articles import discover, fingerprint_file, is_article_name
 from index.bm25 import BM25Params
 from index.collection import Article, Collection, build, collection_fingerprint
 from index.ingest import Progress, ingest_all
@@ -295,15 +295,16 @@ def _stats(seeds: Path) -> dict[str, list[int]]:
 
 
 def _scan(seeds: Path, known: dict[str, list]) -> dict[str, list]:
-    """Name -> [size, mtime_ns, content hash]; unchanged files (size, mtime) are not re-read."""
+    """Name -> [size, mtime_ns, content hash]; unchanged files (size, mtime) are not re-read.
+
+    Every listed file gets an entry (an unreadable one a marker instead of a hash), so the
+    same file list is what ``changed`` compares against.
+    """
     files: dict[str, list] = {}
     for name, stat in _stats(seeds).items():
         previous = known.get(name)
         if previous and previous[:2] == stat:
             files[name] = previous
-            continue
-        try:
-            files[name] = [*stat, fingerprint_bytes((seeds / name).read_bytes())]
-        except OSError:
-            continue
+        else:
+            files[name] = [*stat, fingerprint_file(seeds / name)]
     return files

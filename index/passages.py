@@ -14,6 +14,8 @@ from index.sentences import sentence_spans
 MIN_WORDS = 40
 MAX_WORDS = 120
 HEADING_MAX_WORDS = 14
+RUN_ON_WORDS = 3 * MAX_WORDS  # longer than this without a full stop is not a sentence
+_WORD = re.compile(r"\S+")
 _BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")  # paragraphs are separated by blank lines
 _SENTENCE_END = '.!?"”’…)]'
 
@@ -86,22 +88,41 @@ def _sections(text: str) -> list[tuple[tuple[int, int], list[_Unit]]]:
 
 
 def _units(paragraph: str, offset: int) -> list[_Unit]:
-    """The paragraph whole if it fits in a passage, else its sentences."""
+    """The paragraph whole if it fits in a passage, else its sentences.
+
+    A "sentence" of more than RUN_ON_WORDS words is text without punctuation (a pasted list,
+    a broken page): it is cut into runs of MAX_WORDS words so no passage grows unbounded.
+    """
     words = len(paragraph.split())
     if words <= MAX_WORDS:
         return [_Unit(offset, offset + len(paragraph), words, True)]
-    spans = sentence_spans(paragraph)
-    return [
-        _Unit(offset + s, offset + e, len(paragraph[s:e].split()), i == 0)
-        for i, (s, e) in enumerate(spans)
-    ]
+    units = []
+    for s, e in sentence_spans(paragraph):
+        first = not units
+        for start, end, count in _word_runs(paragraph, s, e):
+            units.append(_Unit(offset + start, offset + end, count, first))
+            first = False
+    return units
+
+
+def _word_runs(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """``text[start:end]`` whole, or in runs of MAX_WORDS words if it is a run-on."""
+    matches = list(_WORD.finditer(text, start, end))
+    if len(matches) <= RUN_ON_WORDS:
+        return [(start, end, len(matches))]
+    runs = []
+    for i in range(0, len(matches), MAX_WORDS):
+        chunk = matches[i : i + MAX_WORDS]
+        runs.append((chunk[0].start(), chunk[-1].end(), len(chunk)))
+    return runs
 
 
 def _pack(units: list[_Unit]) -> list[list[_Unit]]:
     """Greedy packing into passages of at most MAX_WORDS, with no runt at the end.
 
-    A passage closes early at a paragraph boundary once it has MIN_WORDS, so passages follow
-    the writer's paragraphs where they can; a single sentence longer than MAX_WORDS stays whole.
+    A passage closes early at a paragraph boundary once it has twice MIN_WORDS, so passages
+    follow the writer's paragraphs where they can; a sentence longer than MAX_WORDS (up to
+    RUN_ON_WORDS) stays whole.
     """
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []

@@ -106,12 +106,22 @@ def _sync(fh: Any) -> None:
 
 
 def _remove_old_builds(builds: Path, keep: str) -> None:
-    """Delete superseded builds (open memory maps stay valid) and abandoned temp folders."""
+    """Delete superseded builds (open memory maps stay valid) and abandoned temp folders.
+
+    The build ``CURRENT`` names now is kept too: another process may have saved after us.
+    """
+    try:
+        current = (builds.parent / "CURRENT").read_text().strip()
+    except OSError:
+        current = keep
     now = time.time()
     for entry in builds.iterdir():
-        if entry.name == keep:
+        if entry.name in (keep, current):
             continue
-        abandoned = entry.name.endswith(".tmp") and now - entry.stat().st_mtime > _STALE_TMP_SECONDS
+        try:
+            abandoned = now - entry.stat().st_mtime > _STALE_TMP_SECONDS
+        except OSError:
+            continue  # removed meanwhile by another process
         if not entry.name.endswith(".tmp") or abandoned:
             shutil.rmtree(entry, ignore_errors=True)
 
@@ -132,6 +142,8 @@ def load(root: Path) -> Stored | None:
         if manifest.get("format") != FORMAT_VERSION:
             raise CorruptIndex(f"written in format {manifest.get('format')}, not {FORMAT_VERSION}")
         files: dict[str, dict[str, Any]] = manifest["files"]
+        if any("/" in name or name.startswith(".") for name in files):
+            raise CorruptIndex("the manifest names files outside its build")
         arrays: dict[str, np.ndarray] = {}
         blobs: dict[str, Blob] = {}
         for name, expected in files.items():
@@ -143,7 +155,7 @@ def load(root: Path) -> Stored | None:
         return Stored(manifest["meta"], arrays, blobs)
     except CorruptIndex:
         raise
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptIndex(f"bad build {folder.name}: {exc}") from exc
 
 

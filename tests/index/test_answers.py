@@ -136,6 +136,23 @@ def test_evaluation_harness_on_a_hand_computed_case(tmp_path):
     assert report.misses == ("harbour",)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "[1]",
+        '{"question": 5, "answers": ["x"]}',
+        '{"question": "q", "answers": "text"}',
+        '{"question": "q"}',
+        "not json",
+    ],
+)
+def test_question_lines_of_the_wrong_shape_are_refused(tmp_path, bad):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(bad + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1"):
+        load_questions(path)
+
+
 def test_question_file_errors_name_the_line(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"question": "ok", "answers": ["x"]}\n{"answers": []}\n', encoding="utf-8")
@@ -150,3 +167,14 @@ def test_an_abstention_names_only_articles_that_come_close(library):
     far = library.ask("Who won the last Champions League final?")
     assert not far.answered
     assert far.related == ()
+
+
+def test_answers_do_not_depend_on_earlier_questions(library):
+    question = "How many launches did Zorblatt make in October?"
+    before = library.ask(question)
+    library.ask("What about the zorb-latt programme?")
+    assert library.ask(question) == before
+
+
+def test_an_unseen_hyphenated_word_is_judged_by_its_parts(library):
+    assert library.ask("How many drone-launches were there in October?").answered

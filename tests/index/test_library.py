@@ -205,3 +205,12 @@ def test_worker_processes_build_the_same_index_and_relay_warnings(
         assert np.array_equal(getattr(a.index, name), getattr(b.index, name)), name
     question = "How many launches were there in October?"
     assert serial.ask(question) == parallel.ask(question)
+
+
+def test_a_huge_file_is_skipped_once_and_not_seen_as_a_change(seeds, index_dir):
+    with open(seeds / "huge.txt", "wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    library = Library.open(seeds, index_dir)
+    assert library.report.articles == 2
+    assert not library.changed()
+    assert not Library.open(seeds, index_dir).report.rebuilt

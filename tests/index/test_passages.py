@@ -78,3 +78,10 @@ def test_a_single_overlong_sentence_stays_whole():
 def test_splitting_is_stable():
     for text, passages in seed_passages():
         assert split_passages(text) == passages
+
+
+def test_text_without_any_full_stop_is_cut_into_bounded_passages():
+    text = " ".join(f"word{i}" for i in range(5000))
+    passages = split_passages(text)
+    assert all(len(p.text.split()) <= MAX_WORDS for p in passages)
+    assert " ".join(p.text for p in passages) == text

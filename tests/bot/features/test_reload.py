@@ -72,7 +72,7 @@ async def test_questions_during_a_reload_are_answered_from_the_old_library(start
     async with start(library=SlowToReload.open(seeds, index_dir)) as (emu, bot):
         (seeds / "grain.txt").write_text(NEW_ARTICLE)
         reload = await emu.interaction_slash("reload")
-        await asyncio.to_thread(reloading.wait, 5)
+        assert await asyncio.to_thread(reloading.wait, 5), "the reload never started"
         ask = await emu.interaction_slash("ask", {"question": ASK})
         answer = body(await emu.wait_for_followup(ask))
         assert "**missiles**" in descriptions(answer)[0]

@@ -28,7 +28,7 @@ from index.passages import split_passages
 log = logging.getLogger(__name__)
 
 PARALLEL_MIN_FILES = 500  # below this, starting worker processes costs more than it saves
-_CHUNK = 64
+_CHUNK = 256  # files per task sent to a worker
 
 Progress = Callable[[int, int], None]  # called with (files done, files in all)
 

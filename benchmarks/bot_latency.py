@@ -22,10 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.client import NewsBot
-from bot.settings import Settings
 from index.library import Library
 from tests.bot.emulator import DiscordEmulator
+from tests.bot.support import emulated_bot
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "How many missiles and drones did Russia send toward Kyiv?"
@@ -75,14 +74,7 @@ async def main(runs: int, synthetic: int) -> None:
         print(f"peak RSS before the bot: {rss_mb():.1f} MB (Python, discord.py, emulator code)")
         library = await asyncio.to_thread(Library.open, seeds)
         async with DiscordEmulator() as emu:
-            settings = Settings(
-                token=emu.token,
-                guild_ids=(emu.guild_id,),
-                seeds=seeds,
-                ask_cooldown=0,
-                watch_interval=0,
-            )
-            bot = NewsBot(settings, library, guild_ready_timeout=0.05)
+            bot = emulated_bot(emu, library, seeds)
             async with emu.running(bot):
                 await ask_times(emu, 5)  # warm up
                 to_callback, to_answer = await ask_times(emu, runs)

@@ -18,10 +18,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from bot.client import NewsBot
-from bot.settings import Settings
 from index.library import Library
 from tests.bot.emulator import DiscordEmulator
+from tests.bot.support import emulated_bot
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "How many missiles and drones did Russia send toward Kyiv?"
@@ -77,19 +76,11 @@ async def main(width: int) -> None:
         shutil.copytree(REPO / "seeds", seeds)
         os.environ["NEWSDESK_INDEX_DIR"] = str(Path(tmp) / "index")
         library = await asyncio.to_thread(Library.open, seeds)
-        async with DiscordEmulator() as emu:
-            settings = Settings(
-                token=emu.token,
-                guild_ids=(emu.guild_id,),
-                seeds=seeds,
-                ask_cooldown=0,
-                watch_interval=0,
-            )
-            async with emu.running(NewsBot(settings, library, guild_ready_timeout=0.05)):
-                ask = await emu.interaction_slash("ask", {"question": QUESTION})
-                answer = (await emu.wait_for_followup(ask)).json
-                source = await emu.interaction_slash("source", {"article": "russia-ramps"})
-                page = (await emu.wait_for_callback(source)).json["data"]
+        async with DiscordEmulator() as emu, emu.running(emulated_bot(emu, library, seeds)):
+            ask = await emu.interaction_slash("ask", {"question": QUESTION})
+            answer = (await emu.wait_for_followup(ask)).json
+            source = await emu.interaction_slash("source", {"article": "russia-ramps"})
+            page = (await emu.wait_for_callback(source)).json["data"]
     rule = "─" * width
     print(f"{rule}\n/ask question: {QUESTION}\n{rule}\n{draw(answer, width)}\n")
     print(f"{rule}\n/source article: russia-ramps\n{rule}\n{draw(page, width)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -14,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.client import NewsBot
-from bot.settings import Settings
 from index.library import Library
 from tests.bot.emulator import DiscordEmulator
+from tests.bot.support import emulated_bot
 
 REPO = Path(__file__).parents[2]
 
@@ -81,17 +80,8 @@ def start(seeds: Path, library: Library) -> Start:
         *, library: Library = library, **overrides: object
     ) -> AsyncIterator[tuple[DiscordEmulator, NewsBot]]:
         async with DiscordEmulator() as emu:
-            settings = Settings(
-                token=emu.token,
-                guild_ids=(emu.guild_id,),
-                seeds=seeds,
-                ask_cooldown=0,
-                watch_interval=0,
-            )
             values = {k: v(emu) if callable(v) else v for k, v in overrides.items()}
-            bot = NewsBot(
-                dataclasses.replace(settings, **values), library, guild_ready_timeout=0.05
-            )
+            bot = emulated_bot(emu, library, seeds, **values)
             async with emu.running(bot):
                 yield emu, bot
             assert not await emu.leftover_tasks(grace=1.0)

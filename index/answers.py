@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -67,7 +67,7 @@ class Answer:
         return {
             "question": self.question,
             "answered": self.answered,
-            "results": [{k: asdict(c)[k] for k in keep} for c in self.results],
+            "results": [{k: getattr(c, k) for k in keep} for c in self.results],
         }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from index.answers import Answer, Citation
 from index.collection import Article
 from index.library import BuildReport
-from index.passages import is_heading
+from index.passages import heading_spans
 from index.retriever import Retriever
 
 Span = tuple[int, int]
@@ -98,14 +98,9 @@ def answer(found: Answer, library: Retriever) -> Reply:
 
 def article(item: Article, text: str) -> Reply:
     """Reply with a whole article, its section headings in bold."""
-    headings: list[Span] = []
-    start = 0
-    for block in text.split("\n\n"):
-        if is_heading(block):
-            headings.append((start, start + len(block)))
-        start += len(block) + 2
+    headings = tuple(heading_spans(text))
     footer = _dots(item.outlet, f"{item.passage_count} passages", item.id)
-    return Reply(cards=(Card(item.title, text, item.url, footer, tuple(headings)),))
+    return Reply(cards=(Card(item.title, text, item.url, footer, headings),))
 
 
 def catalog(articles: Sequence[Article]) -> Reply:

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -26,17 +26,28 @@ _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
 
 
 @dataclass(frozen=True, slots=True)
-class RawArticle:
-    """One article file as read from disk, before cleaning."""
+class Source:
+    """What is known of an article file; every later form of the article carries it."""
 
     id: str
     title: str
     subtitle: str
     outlet: str
     url: str
-    body: str
-    path: Path
+    file: str  # the file's name in the articles folder
     fingerprint: str  # hash of the file's bytes: the index is rebuilt when it changes
+
+
+def source_of(article: Source) -> dict[str, str]:
+    """The ``Source`` fields of any of its forms, to build the next form from."""
+    return {f.name: getattr(article, f.name) for f in fields(Source)}
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle(Source):
+    """One article file as read from disk, before cleaning."""
+
+    body: str
     encoding: str
 
 
@@ -112,13 +123,13 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     match = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", text, re.S)
     if not match:
         return {}, text
-    fields: dict[str, str] = {}
+    header: dict[str, str] = {}
     for line in match.group(1).splitlines():
         key, sep, value = line.partition(":")
         key = key.strip().lower()
         if sep and key in HEADER_KEYS:
-            fields[key] = value.strip()
-    return fields, text[match.end() :]
+            header[key] = value.strip()
+    return header, text[match.end() :]
 
 
 def infer_title(body: str) -> str:
@@ -159,22 +170,22 @@ def read_article(path: Path) -> RawArticle | None:
     text, encoding = decoded
     if encoding not in ("utf-8", "utf-16"):
         log.warning("%s is not UTF-8: read it as %s", path.name, encoding)
-    fields, body = split_header(text)
+    header, body = split_header(text)
     if path.suffix.lower() == ".md":
         body = _MARKDOWN_HEADING.sub("", body)  # "## Section" is a heading line like any other
     if not body.strip():
         log.warning("skipped %s: no text", path.name)
         return None
-    title = fields.get("title") or infer_title(body)
+    title = header.get("title") or infer_title(body)
     return RawArticle(
-        id=(fields.get("id") or slugify(title))[:MAX_ID_CHARS],
+        id=(header.get("id") or slugify(title))[:MAX_ID_CHARS],
         title=title,
-        subtitle=fields.get("subtitle", ""),
-        outlet=fields.get("outlet", ""),
-        url=fields.get("url", ""),
-        body=body,
-        path=path,
+        subtitle=header.get("subtitle", ""),
+        outlet=header.get("outlet", ""),
+        url=header.get("url", ""),
+        file=path.name,
         fingerprint=fingerprint_bytes(data),
+        body=body,
         encoding=encoding,
     )
 

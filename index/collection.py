@@ -19,7 +19,7 @@ from typing import overload
 
 import numpy as np
 
-from index.articles import unique_id
+from index.articles import Source, source_of, unique_id
 from index.bm25 import BM25Index, BM25Params
 from index.ingest import Ingested
 from index.passages import Passage
@@ -30,16 +30,9 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class Article:
-    """An article as served: metadata and where its passages are."""
+class Article(Source):
+    """An article as served: what is known of its file, and where its passages are."""
 
-    id: str
-    title: str
-    subtitle: str
-    outlet: str
-    url: str
-    file: str
-    fingerprint: str
     first_passage: int  # index of its passage 1 in the collection
     passage_count: int
     dropped_lines: int
@@ -246,18 +239,13 @@ def build(items: Iterable[Ingested], params: BM25Params, fingerprint: str) -> Co
     for item in items:
         n = len(item.lengths)
         position = len(articles)
+        unique = unique_id(item.id, seen_ids)
         articles.append(
             Article(
-                unique_id(item.id, seen_ids),
-                item.title,
-                item.subtitle,
-                item.outlet,
-                item.url,
-                item.file,
-                item.fingerprint,
-                n_docs,
-                n,
-                item.dropped,
+                **{**source_of(item), "id": unique},
+                first_passage=n_docs,
+                passage_count=n,
+                dropped_lines=item.dropped,
             )
         )
         texts += item.text.encode("utf-8")

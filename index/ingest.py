@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import Analyzer
-from index.articles import read_article
+from index.articles import Source, read_article, source_of
 from index.cleaning import clean
 from index.passages import split_passages
 
@@ -34,16 +34,9 @@ Progress = Callable[[int, int], None]  # called with (files done, files in all)
 
 
 @dataclass(frozen=True, slots=True)
-class Ingested:
+class Ingested(Source):
     """One article, cleaned, split and analyzed: everything the index keeps of it."""
 
-    id: str
-    title: str
-    subtitle: str
-    outlet: str
-    url: str
-    file: str
-    fingerprint: str
     text: str  # the cleaned article
     dropped: int  # lines of clutter removed
     spans: np.ndarray  # per passage: start, end, heading start, heading end (-1: none)
@@ -87,21 +80,17 @@ def ingest(path: Path) -> Ingested | None:
         distinct.append(len(tally))
         lengths.append(len(words))
     return Ingested(
-        raw.id,
-        raw.title,
-        raw.subtitle,
-        raw.outlet,
-        raw.url,
-        path.name,
-        raw.fingerprint,
-        cleaned.text,
-        len(cleaned.dropped),
-        np.array([(p.start, p.end, p.heading_start, p.heading_end) for p in passages], np.int32),
-        tuple(vocabulary),
-        np.array(terms, np.int32),
-        np.array(counts, np.int32),
-        np.array(distinct, np.int32),
-        np.array(lengths, np.int32),
+        **source_of(raw),
+        text=cleaned.text,
+        dropped=len(cleaned.dropped),
+        spans=np.array(
+            [(p.start, p.end, p.heading_start, p.heading_end) for p in passages], np.int32
+        ),
+        vocabulary=tuple(vocabulary),
+        terms=np.array(terms, np.int32),
+        counts=np.array(counts, np.int32),
+        distinct=np.array(distinct, np.int32),
+        lengths=np.array(lengths, np.int32),
     )
 
 

@@ -53,6 +53,11 @@ def is_heading(block: str) -> bool:
     )
 
 
+def heading_spans(text: str) -> list[tuple[int, int]]:
+    """Where the section headings of cleaned article text are (to show them as headings)."""
+    return [block.span() for block in _BLOCK.finditer(text) if is_heading(block.group())]
+
+
 def split_passages(text: str) -> list[Passage]:
     """Split cleaned article text (paragraphs separated by blank lines) into passages."""
     passages: list[Passage] = []

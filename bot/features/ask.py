@@ -6,9 +6,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render, replies
+from bot import replies
 from bot.client import NewsBot
-from bot.features.sources import article_buttons
+from bot.features.sources import answer_message
 from bot.kit.respond import respond
 from index.answers import MAX_QUESTION_CHARS
 
@@ -36,13 +36,7 @@ class Ask(commands.Cog):
         # so answering directly could miss Discord's 3-second deadline.
         await interaction.response.defer(ephemeral=private, thinking=True)
         reply = await self.bot.answer(question)
-        await respond(
-            interaction,
-            render.content(reply),
-            embeds=render.to_embeds(reply),
-            view=article_buttons(self.bot, reply),
-            ephemeral=private,
-        )
+        await respond(interaction, **answer_message(self.bot, reply), ephemeral=private)
 
 
 async def setup(bot: NewsBot) -> None:

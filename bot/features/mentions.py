@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot import render, replies
 from bot.client import NewsBot
-from bot.features.sources import article_buttons
+from bot.features.sources import answer_message
 from bot.kit.mentions import strip_mentions
 from bot.kit.respond import reply_to
 
@@ -38,12 +38,7 @@ class Mentions(commands.Cog):
             await reply_to(message, replies.cooldown(wait), delete_after=wait)
             return
         reply = await self.bot.answer(question)
-        await reply_to(
-            message,
-            render.content(reply),
-            embeds=render.to_embeds(reply),
-            view=article_buttons(self.bot, reply),
-        )
+        await reply_to(message, **answer_message(self.bot, reply))
 
     def question_in(self, message: discord.Message) -> str | None:
         """Return the question a message asks the bot, "" for a bare mention, else ``None``."""

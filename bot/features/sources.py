@@ -8,6 +8,7 @@ article, far inside Discord's 3 seconds.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -67,6 +68,15 @@ def article_buttons(bot: NewsBot, reply: replies.Reply) -> discord.ui.View | Non
     for link in reply.articles[: render.BUTTONS]:
         view.add_item(OpenArticle(link.id, link.title))
     return view
+
+
+def answer_message(bot: NewsBot, reply: replies.Reply) -> dict[str, Any]:
+    """An answer as message parts (text, embeds, article buttons), for any way of sending."""
+    return {
+        "content": render.content(reply),
+        "embeds": render.to_embeds(reply),
+        "view": article_buttons(bot, reply),
+    }
 
 
 async def show_article(interaction: discord.Interaction, ref: str, *, ephemeral: bool) -> None:

@@ -72,7 +72,7 @@ def test_unusable_files_are_skipped_with_one_warning(tmp_path, caplog, name, dat
     (tmp_path / "good.txt").write_text(HEADER + "Text.\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         articles = read_folder(tmp_path)
-    assert [a.path.name for a in articles] == ["good.txt"]
+    assert [a.file for a in articles] == ["good.txt"]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert name in warnings[0]

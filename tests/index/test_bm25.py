@@ -16,6 +16,18 @@ EPS = 1e-9  # rank-bm25 sums floating point noise: an average idf of 4e-17 is ze
 queries = st.lists(st.sampled_from([*WORDS, "unknown"]), min_size=1, max_size=6, unique=True)
 
 
+def zipf_corpus(seed, words, passages, length):
+    """A seeded collection with Zipf word frequencies, like news text (and its generator)."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"t{i}" for i in range(words)]
+    weights = 1 / np.arange(1, words + 1)
+    docs = [
+        list(rng.choice(vocab, size=rng.integers(*length), p=weights / weights.sum()))
+        for _ in range(passages)
+    ]
+    return rng, vocab, docs
+
+
 def reference_top(okapi, query, k):
     """rank-bm25's own ranking: positive scores, best first, ties by passage order."""
     scores = okapi.get_scores(query)
@@ -59,13 +71,7 @@ def test_top_k_is_get_scores_ranking_when_scores_are_distinct(docs, query, k):
 
 
 def test_seed_sized_collection_matches_rank_bm25():
-    rng = np.random.default_rng(7)
-    vocab = [f"t{i}" for i in range(400)]
-    weights = 1 / np.arange(1, 401)
-    docs = [
-        list(rng.choice(vocab, size=rng.integers(40, 120), p=weights / weights.sum()))
-        for _ in range(300)
-    ]
+    rng, vocab, docs = zipf_corpus(seed=7, words=400, passages=300, length=(40, 120))
     index, okapi = BM25Index.build(docs), BM25Okapi(docs)
     for _ in range(50):
         query = list(rng.choice(vocab, size=4, replace=False))
@@ -149,13 +155,7 @@ def test_weighted_query_scales_each_terms_contribution():
 @pytest.mark.parametrize("dense_share", [0, 10**9])  # 0: always merge by sorting; else dense
 def test_sparse_and_dense_scoring_agree_with_rank_bm25(monkeypatch, dense_share):
     monkeypatch.setattr("index.bm25._DENSE_SHARE", dense_share)
-    rng = np.random.default_rng(3)
-    vocab = [f"t{i}" for i in range(300)]
-    weights = 1 / np.arange(1, 301)
-    docs = [
-        list(rng.choice(vocab, size=rng.integers(20, 80), p=weights / weights.sum()))
-        for _ in range(400)
-    ]
+    rng, vocab, docs = zipf_corpus(seed=3, words=300, passages=400, length=(20, 80))
     index, okapi = BM25Index.build(docs), BM25Okapi(docs)
     for _ in range(30):
         query = list(rng.choice(vocab, size=3, replace=False))

@@ -145,9 +145,12 @@ def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFA
     index = collection.index
     related = related_terms(terms)
     hits = index.top(index.query(expand(terms, related)), max(1, min(k, MAX_K)))
-    covered = [coverage(index, terms, related, h.doc, joined) for h in hits]
-    if not hits or covered[0] < MIN_COVERAGE:
-        close = (h for h, c in zip(hits, covered, strict=True) if c >= RELATED_COVERAGE)
+
+    def covered(hit: Hit) -> float:
+        return coverage(index, terms, related, hit.doc, joined)
+
+    if not hits or covered(hits[0]) < MIN_COVERAGE:
+        close = (h for h in hits if covered(h) >= RELATED_COVERAGE)
         nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))
         return Answer(question, False, reason="The articles do not answer this.", related=nearby)
     return Answer(question, True, tuple(_cite(collection, analyzer, terms, h) for h in hits))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, fields
@@ -54,16 +53,6 @@ class RawArticle(Source):
 def is_article_name(name: str) -> bool:
     """A ``.txt`` or ``.md`` file that is not hidden."""
     return name.lower().endswith(ARTICLE_SUFFIXES) and not name.startswith(".")
-
-
-def discover(folder: Path) -> list[Path]:
-    """Article files in ``folder``, in a stable order (by name)."""
-    try:
-        with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if is_article_name(e.name) and e.is_file())
-    except OSError:
-        return []
-    return [folder / name for name in names]
 
 
 def fingerprint_bytes(data: bytes) -> str:

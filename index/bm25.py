@@ -6,8 +6,9 @@ formula evaluated once per (term, passage) at build time. The tests check scores
 ``BM25Okapi.get_scores`` on the same tokens.
 
 Layout (compressed sparse rows by term, so memory-mappable and pickle-free):
-``term_ptr[t]:term_ptr[t+1]`` slices ``post_docs`` (ascending passage numbers) and
-``post_weights`` (the term's score contribution in that passage).
+``term_ptr[t]:term_ptr[t+1]`` slices ``post_docs`` (ascending passage numbers),
+``post_weights`` (the term's score contribution in that passage) and ``post_tf`` (how often
+the term occurs there: what an update needs to recompute the weights without re-reading).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class BM25Index:
         term_ptr: np.ndarray,
         post_docs: np.ndarray,
         post_weights: np.ndarray,
+        post_tf: np.ndarray,
         doc_len: np.ndarray,
         params: BM25Params,
     ) -> None:
@@ -75,6 +77,7 @@ class BM25Index:
         self.term_ptr = term_ptr
         self.post_docs = post_docs
         self.post_weights = post_weights
+        self.post_tf = post_tf
         self.doc_len = doc_len
         self.params = params
 
@@ -121,15 +124,22 @@ class BM25Index:
         """Index (term, passage, count) triples given in passage order.
 
         A stable sort by term keeps each term's passages ascending, which is the layout.
-        Weights are computed in slices so a large build needs no full-size temporaries.
+        Terms no passage uses (left by an update that removed articles) are dropped: rank-bm25
+        would not know them, and its idf floor averages over the terms it knows. Weights are
+        computed in slices so a large build needs no full-size temporaries.
         """
-        n_docs, n_terms = len(doc_len), len(vocabulary)
-        doc_freq = np.bincount(terms, minlength=n_terms)
-        term_ptr = np.zeros(n_terms + 1, np.int64)
+        n_docs = len(doc_len)
+        doc_freq = np.bincount(terms, minlength=len(vocabulary))
+        if not doc_freq.all():
+            used = doc_freq > 0
+            renumber = np.cumsum(used) - 1
+            vocabulary = {t: int(renumber[i]) for t, i in vocabulary.items() if used[i]}
+            terms, doc_freq = renumber[terms], doc_freq[used]
+        term_ptr = np.zeros(len(doc_freq) + 1, np.int64)
         np.cumsum(doc_freq, out=term_ptr[1:])
         order = np.argsort(terms, kind="stable")
         post_docs = docs[order].astype(np.int32, copy=False)
-        tf_sorted = counts[order]
+        post_tf = counts[order].astype(np.min_scalar_type(int(counts.max(initial=0))))
         del order
         idf = okapi_idf(doc_freq, n_docs, params)
         # k1 * (1 - b + b * dl / avgdl) per passage: BM25's length normalization.
@@ -138,7 +148,7 @@ class BM25Index:
         for lo in range(0, len(post_docs), _SLICE):
             hi = min(lo + _SLICE, len(post_docs))
             term = np.searchsorted(term_ptr, np.arange(lo, hi), side="right") - 1
-            tf = tf_sorted[lo:hi].astype(np.float64)
+            tf = post_tf[lo:hi].astype(np.float64)
             weights[lo:hi] = idf[term] * (tf * (params.k1 + 1) / (tf + norm[post_docs[lo:hi]]))
         return cls(
             Vocabulary.from_mapping(vocabulary),
@@ -146,9 +156,21 @@ class BM25Index:
             term_ptr,
             post_docs,
             weights,
+            post_tf,
             doc_len.astype(np.int32),
             params,
         )
+
+    def doc_major(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The postings passage by passage: ``ptr[d]:ptr[d+1]`` slices the (terms, counts).
+
+        What an update reads to carry unchanged passages over without re-analysing them.
+        """
+        order = np.argsort(self.post_docs, kind="stable")
+        terms = np.repeat(np.arange(len(self.term_ptr) - 1, dtype=np.int32), np.diff(self.term_ptr))
+        ptr = np.zeros(self.n_docs + 1, np.int64)
+        np.cumsum(np.bincount(self.post_docs, minlength=self.n_docs), out=ptr[1:])
+        return ptr, terms[order], np.asarray(self.post_tf)[order]
 
     def query(self, terms: Iterable[str] | Mapping[str, float]) -> Query:
         """Term id -> weight for the known terms (weight 1 for a plain list of terms).

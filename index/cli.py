@@ -225,13 +225,14 @@ def _build(library: Library, args: argparse.Namespace) -> int:
         "passages": r.passages,
         "dropped_lines": r.dropped_lines,
         "seconds": round(r.seconds, 3),
+        "reason": r.reason,
     }
     if args.json:
         print(json.dumps(figures))
     else:
         print(
             f"Indexed {r.articles} articles into {r.passages} passages "
-            f"({r.dropped_lines} lines of clutter dropped) in {r.seconds:.2f} s."
+            f"({r.dropped_lines} lines of clutter dropped) in {r.seconds:.2f} s: {r.reason}."
         )
     return 0
 

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import asdict, astuple, dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -103,13 +103,9 @@ def pipeline_version() -> str:
     return digest.hexdigest()
 
 
-def collection_fingerprint(articles: Sequence[tuple[str, str]], params: BM25Params) -> str:
-    """Identifies an index's inputs: files and contents, pipeline code, ranking parameters."""
-    digest = hashlib.blake2b(digest_size=12)
-    digest.update(f"{pipeline_version()}|{params}".encode())
-    for name, content_hash in sorted(articles):
-        digest.update(f"|{name}:{content_hash}".encode())
-    return digest.hexdigest()
+def pipeline_key(params: BM25Params) -> str:
+    """What an index was made with besides the articles: pipeline code, ranking parameters."""
+    return f"{pipeline_version()}|{params}"
 
 
 class Collection:
@@ -121,13 +117,13 @@ class Collection:
         texts: Blob,
         arrays: dict[str, np.ndarray],
         index: BM25Index,
-        fingerprint: str,
+        base_ids: Blob,
         dropped_lines: int,
     ) -> None:
         self.articles = articles
         self.dropped_lines = dropped_lines  # clutter removed from all articles, for reports
-        self.fingerprint = fingerprint
         self.index = index
+        self._base_ids = base_ids  # ids before de-duplication, for updates (one per line)
         self._texts = texts
         self._text_ptr = arrays["text_ptr"]
         self._passage_article = arrays["passage_article"]
@@ -168,7 +164,6 @@ class Collection:
         """The persistent form (see ``index.store``)."""
         ix, vocabulary = self.index, self.index.vocabulary
         meta = {
-            "fingerprint": self.fingerprint,
             "params": asdict(ix.params),
             "dropped_lines": self.dropped_lines,
         }
@@ -183,11 +178,13 @@ class Collection:
             "term_ptr": ix.term_ptr,
             "post_docs": ix.post_docs,
             "post_weights": ix.post_weights,
+            "post_tf": ix.post_tf,
             "doc_len": ix.doc_len,
         }
         blobs = {
             "texts.bin": self._texts,
             "articles.jsonl": self.articles.blob,
+            "base_ids.txt": self._base_ids,
             "vocabulary.bin": vocabulary.blob,
         }
         return Stored(meta, arrays, blobs)
@@ -205,77 +202,183 @@ class Collection:
             arrays["term_ptr"],
             arrays["post_docs"],
             arrays["post_weights"],
+            arrays["post_tf"],
             arrays["doc_len"],
             BM25Params(**meta["params"]),
         )
         articles = ArticleTable(blobs["articles.jsonl"], arrays["article_offsets"])
         return cls(
-            articles, blobs["texts.bin"], arrays, index, meta["fingerprint"], meta["dropped_lines"]
+            articles,
+            blobs["texts.bin"],
+            arrays,
+            index,
+            blobs["base_ids.txt"],
+            meta["dropped_lines"],
         )
 
 
-def _global_ids(vocabulary: dict[str, int], terms: tuple[str, ...]) -> np.ndarray:
-    """Collection-wide ids of an article's terms, adding the new ones (C-speed mapping)."""
-    new = [t for t in terms if t not in vocabulary]
-    vocabulary.update(zip(new, itertools.count(len(vocabulary))))
-    return np.fromiter(map(vocabulary.__getitem__, terms), np.int32, len(terms))
-
-
-def build(items: Iterable[Ingested], params: BM25Params, fingerprint: str) -> Collection | None:
+def build(items: Iterable[Ingested], params: BM25Params) -> Collection | None:
     """Assemble ingested articles into a collection; ``None`` when there are none.
 
     Streams: each article's terms are mapped to collection-wide ids as it arrives, and only
     compact arrays are kept, so memory grows with the index, not with Python objects.
     """
-    articles: list[Article] = []
-    texts = bytearray()
-    text_ptr = [0]
-    vocabulary: dict[str, int] = {}
-    seen_ids: set[str] = set()
-    parts: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("spans", "terms", "counts", "docs", "lengths", "owner")
-    }
-    n_docs = 0
+    assembly = _Assembly()
     for item in items:
-        n = len(item.lengths)
-        position = len(articles)
-        unique = unique_id(item.id, seen_ids)
-        articles.append(
+        assembly.add(item)
+    return assembly.finish(params)
+
+
+def update(
+    old: Collection,
+    names: Sequence[str],
+    changed: Set[str],
+    fresh: Iterable[Ingested],
+    params: BM25Params,
+) -> Collection | None:
+    """The collection a full ``build`` would give, re-using ``old`` for unchanged files.
+
+    ``names`` are the folder's article files in order, ``changed`` the new or changed ones
+    and ``fresh`` their ingested articles, in the same order (unusable files left out).
+    Unchanged files are carried over from ``old`` as arrays, without reading or analysis.
+    """
+    position = {article.file: i for i, article in enumerate(old.articles)}
+    assembly = _Assembly()
+    carried = _Carried(old, assembly.vocabulary)
+    items = iter(fresh)
+    item = next(items, None)
+    run: list[int] = []  # consecutive old positions, carried over in one go
+    for name in names:
+        old_position = None if name in changed else position.get(name)
+        if run and old_position != run[-1] + 1:
+            assembly.carry(carried, run[0], run[-1] + 1)
+            run = []
+        if item is not None and item.file == name:
+            assembly.add(item)
+            item = next(items, None)
+        elif old_position is not None:
+            run.append(old_position)
+    if run:
+        assembly.carry(carried, run[0], run[-1] + 1)
+    return assembly.finish(params)
+
+
+class _Carried:
+    """An old collection's passages as arrays an assembly can copy runs from."""
+
+    def __init__(self, old: Collection, vocabulary: dict[str, int]) -> None:
+        self.old = old
+        self.base_ids = bytes(old._base_ids).decode("utf-8").split("\n")
+        self.doc_ptr, terms, self.counts = old.index.doc_major()
+        # Old term ids -> the new collection's (terms only removed articles had are dropped
+        # when the index is assembled).
+        to_new = np.empty(len(old.index.vocabulary), np.int32)
+        for term, term_id in old.index.vocabulary.items():
+            to_new[term_id] = vocabulary.setdefault(term, len(vocabulary))
+        self.terms = to_new[terms]
+
+
+class _Assembly:
+    """Articles in folder order, fresh from ``ingest`` or carried over from an old collection."""
+
+    def __init__(self) -> None:
+        self.articles: list[Article] = []
+        self.base_ids: list[str] = []
+        self.taken: set[str] = set()  # ids given so far
+        self.texts = bytearray()
+        self.text_ptr = [0]
+        self.vocabulary: dict[str, int] = {}
+        self.parts: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("spans", "terms", "counts", "docs", "lengths", "owner")
+        }
+        self.n_docs = 0
+
+    def _article(self, source: Source, passages: int, dropped: int) -> None:
+        """Record an article; a duplicate id gets ``-2``, ``-3``… in folder order."""
+        unique = unique_id(source.id, self.taken)
+        self.base_ids.append(source.id)
+        self.articles.append(
             Article(
-                **{**source_of(item), "id": unique},
-                first_passage=n_docs,
-                passage_count=n,
-                dropped_lines=item.dropped,
+                **{**source_of(source), "id": unique},
+                first_passage=self.n_docs,
+                passage_count=passages,
+                dropped_lines=dropped,
             )
         )
-        texts += item.text.encode("utf-8")
-        text_ptr.append(len(texts))
-        to_global = _global_ids(vocabulary, item.vocabulary)
-        parts["spans"].append(item.spans)
-        parts["terms"].append(to_global[item.terms])
-        parts["counts"].append(item.counts)
-        parts["docs"].append(
-            np.repeat(np.arange(n_docs, n_docs + n, dtype=np.int32), item.distinct)
+        self.n_docs += passages
+
+    def _passages(self, distinct: np.ndarray, **arrays: np.ndarray) -> None:
+        """Record the passages of the articles just added (spans, terms, counts, ...)."""
+        first = self.n_docs - len(arrays["lengths"])
+        arrays["docs"] = np.repeat(np.arange(first, self.n_docs, dtype=np.int32), distinct)
+        for key, value in arrays.items():
+            self.parts[key].append(value)
+
+    def add(self, item: Ingested) -> None:
+        """Append one freshly ingested article."""
+        self._article(item, len(item.lengths), item.dropped)
+        self.texts += item.text.encode("utf-8")
+        self.text_ptr.append(len(self.texts))
+        new = [t for t in item.vocabulary if t not in self.vocabulary]
+        self.vocabulary.update(zip(new, itertools.count(len(self.vocabulary))))
+        to_global = np.fromiter(
+            map(self.vocabulary.__getitem__, item.vocabulary), np.int32, len(item.vocabulary)
         )
-        parts["lengths"].append(item.lengths)
-        parts["owner"].append(np.full(n, position, np.int32))
-        n_docs += n
-    if not articles:
-        return None
-    joined = {k: np.concatenate(parts.pop(k)) for k in list(parts)}  # one copy at a time
-    index = BM25Index.from_postings(
-        vocabulary, joined["terms"], joined["docs"], joined["counts"], joined["lengths"], params
-    )
-    arrays = {
-        "text_ptr": np.array(text_ptr, np.int64),
-        "passage_article": joined["owner"],
-        "passage_spans": joined["spans"].reshape(-1, 4),
-    }
-    return Collection(
-        ArticleTable.of(articles),
-        bytes(texts),
-        arrays,
-        index,
-        fingerprint,
-        sum(a.dropped_lines for a in articles),
-    )
+        owner = np.full(len(item.lengths), len(self.articles) - 1, np.int32)
+        self._passages(
+            item.distinct,
+            spans=item.spans,
+            terms=to_global[item.terms],
+            counts=item.counts,
+            lengths=item.lengths,
+            owner=owner,
+        )
+
+    def carry(self, carried: _Carried, start: int, stop: int) -> None:
+        """Append the old collection's articles ``start:stop`` (consecutive) unchanged."""
+        old = carried.old
+        position, new_first = len(self.articles), self.n_docs
+        for i, article in enumerate(old.articles[start:stop], start):
+            source = Source(**{**source_of(article), "id": carried.base_ids[i]})
+            self._article(source, article.passage_count, article.dropped_lines)
+        lo, hi = int(old._text_ptr[start]), int(old._text_ptr[stop])
+        self.text_ptr.extend((old._text_ptr[start + 1 : stop + 1] - lo + len(self.texts)).tolist())
+        self.texts += old._texts[lo:hi]
+        first = old.articles[start].first_passage  # the run's passages, in old numbering
+        last = first + self.n_docs - new_first
+        p0, p1 = int(carried.doc_ptr[first]), int(carried.doc_ptr[last])
+        self._passages(
+            np.diff(carried.doc_ptr[first : last + 1]),
+            spans=old._spans[first:last],
+            terms=carried.terms[p0:p1],
+            counts=carried.counts[p0:p1],
+            lengths=old.index.doc_len[first:last],
+            owner=old._passage_article[first:last] - start + position,
+        )
+
+    def finish(self, params: BM25Params) -> Collection | None:
+        """The collection, with its index; ``None`` if no article was added."""
+        if not self.articles:
+            return None
+        joined = {k: np.concatenate(self.parts.pop(k)) for k in list(self.parts)}
+        index = BM25Index.from_postings(
+            self.vocabulary,
+            joined["terms"],
+            joined["docs"],
+            joined["counts"],
+            joined["lengths"],
+            params,
+        )
+        arrays = {
+            "text_ptr": np.array(self.text_ptr, np.int64),
+            "passage_article": joined["owner"].astype(np.int32),
+            "passage_spans": joined["spans"].reshape(-1, 4),
+        }
+        return Collection(
+            ArticleTable.of(self.articles),
+            bytes(self.texts),
+            arrays,
+            index,
+            "\n".join(self.base_ids).encode("utf-8"),
+            sum(a.dropped_lines for a in self.articles),
+        )

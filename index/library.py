@@ -1,8 +1,9 @@
 """The library: everything the CLI and the bot need, behind one small object.
 
-``Library.open`` loads the persisted index when it matches the articles folder (content
-fingerprints, pipeline code, ranking parameters) and rebuilds it otherwise, so adding,
-changing or removing a file is picked up on the next open or ``reload``.
+``Library.open`` loads the persisted index when it matches the articles folder (file
+contents, pipeline code, ranking parameters). Otherwise it updates it, reading only the new
+and changed files, or rebuilds it when much has changed; so adding, changing or removing a
+file is picked up on the next open or ``reload``.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from stat import S_ISREG
 
 from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
 from index.analysis import Analyzer
-from index.articles import discover, fingerprint_file, is_article_name
 from index.bm25 import BM25Params
-from index.collection import Article, Collection, build, collection_fingerprint
+from index.collection import Article, Collection, build, pipeline_key, update
+from index.folder import FolderState, Listing
 from index.ingest import Progress, ingest_all
 from index.passages import Passage
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 SEEDS_ENV = "NEWSDESK_SEEDS"
 INDEX_ENV = "NEWSDESK_INDEX_DIR"
 FUZZY_CUTOFF = 75  # rapidfuzz partial_ratio: typos and word fragments, not unrelated titles
-FILES_KEY = "files"  # manifest entry: name -> [size, mtime_ns, content hash]
+PIPELINE_KEY = "pipeline"  # manifest entry: what made the index besides the articles
 
 
 def default_seeds() -> Path:
@@ -56,7 +56,7 @@ class BuildReport:
     passages: int
     dropped_lines: int
     seconds: float
-    reason: str  # why it was rebuilt, or "up to date"
+    reason: str  # "up to date", what an update did, or why it was rebuilt
 
 
 class Library:
@@ -69,10 +69,10 @@ class Library:
         collection: Collection | None,
         report: BuildReport,
         params: BM25Params,
-        files: dict[str, list],
+        folder: FolderState,
     ) -> None:
         self.seeds = seeds
-        self.files = files
+        self.folder = folder  # the articles folder as this library reflects it
         self.index_dir = index_dir
         self.collection = collection
         self.report = report
@@ -89,28 +89,26 @@ class Library:
         force: bool = False,
         progress: Progress | None = None,
     ) -> Library:
-        """Load the persisted index if it is current, else build (and persist) it."""
+        """Load the persisted index if it is current, else update or build (and persist) it."""
         started = time.perf_counter()
         seeds = seeds or default_seeds()
         index_dir = index_dir or default_index_dir(seeds)
         params = params or BM25Params()
-        stored, reason = _load(index_dir)
-        known = stored.meta.get(FILES_KEY, {}) if stored else {}
-        files = _scan(seeds, known)
-        fingerprint = collection_fingerprint([(n, f[2]) for n, f in files.items()], params)
-        if stored and not force and stored.meta.get("fingerprint") == fingerprint:
-            try:
-                collection = Collection.from_stored(stored)
-                return cls._opened(
-                    seeds, index_dir, collection, params, files, False, "up to date", started
-                )
-            except (KeyError, TypeError, ValueError) as exc:
-                reason = f"the saved index is incomplete ({exc})"
-                log.warning("rebuilding: %s", reason)
-        elif stored:
-            reason = "forced" if force else "the articles or the pipeline changed"
-        collection = cls._build(seeds, index_dir, params, files, fingerprint, progress)
-        return cls._opened(seeds, index_dir, collection, params, files, True, reason, started)
+        old, seen, reason = _load(index_dir, params, force)
+        folder = FolderState.read(seeds, seen)
+        if old is not None and seen is not None:
+            if folder.same_contents(seen):
+                return cls._opened(seeds, index_dir, old, params, folder, False, reason, started)
+            changed = folder.changed_since(seen)
+            names = folder.listing.names
+            paths = [seeds / name for name in names if name in changed]
+            fresh = ingest_all(paths, progress)
+            collection = update(old, names, changed, fresh, params)
+            _save(index_dir, collection, folder)
+            reason = f"updated, {len(changed)} new or changed, {_gone(folder, seen)} removed"
+            return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
+        collection = cls._build(seeds, index_dir, params, folder, progress)
+        return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
 
     @classmethod
     def _opened(
@@ -119,7 +117,7 @@ class Library:
         index_dir: Path,
         collection: Collection | None,
         params: BM25Params,
-        files: dict[str, list],
+        folder: FolderState,
         rebuilt: bool,
         reason: str,
         started: float,
@@ -133,30 +131,25 @@ class Library:
             time.perf_counter() - started,
             reason,
         )
-        return cls(seeds, index_dir, collection, report, params, files)
+        return cls(seeds, index_dir, collection, report, params, folder)
 
     @staticmethod
     def _build(
         seeds: Path,
         index_dir: Path,
         params: BM25Params,
-        files: dict[str, list],
-        fingerprint: str,
+        folder: FolderState,
         progress: Progress | None,
     ) -> Collection | None:
         if not seeds.is_dir():
             log.warning("articles folder %s does not exist: no articles to serve", seeds)
             return None
-        collection = build(ingest_all(discover(seeds), progress), params, fingerprint)
+        paths = [seeds / name for name in folder.listing.names]
+        collection = build(ingest_all(paths, progress), params)
         if collection is None:
             log.warning("no usable articles in %s (add .txt or .md files)", seeds)
             return None
-        stored = collection.to_stored()
-        stored.meta[FILES_KEY] = files
-        try:
-            store.save(index_dir, stored)
-        except OSError as exc:
-            log.warning("could not save the index to %s (%s): serving from memory", index_dir, exc)
+        _save(index_dir, collection, folder)
         return collection
 
     def changed(self) -> bool:
@@ -164,7 +157,7 @@ class Library:
 
         Cheap enough to poll: it reads no article, only the folder listing and file stats.
         """
-        return _stats(self.seeds) != {name: f[:2] for name, f in self.files.items()}
+        return Listing.read(self.seeds) != self.folder.listing
 
     def reload(self) -> Library:
         """A library reflecting the folder now (cheap when nothing changed)."""
@@ -258,53 +251,50 @@ class Library:
         return fragments[0] if len(fragments) == 1 else None
 
 
-def _load(index_dir: Path) -> tuple[store.Stored | None, str]:
-    """The saved index, or ``None`` with the reason it cannot be used (logged once)."""
+def _load(
+    index_dir: Path, params: BM25Params, force: bool
+) -> tuple[Collection | None, FolderState | None, str]:
+    """The saved collection and the folder it was made from, if usable, else why not.
+
+    The folder state comes back even when the collection cannot be used, so unchanged files
+    need not be hashed again.
+    """
     try:
         stored = store.load(index_dir)
     except store.CorruptIndex as exc:
         log.warning("the saved index in %s cannot be used (%s): rebuilding", index_dir, exc)
-        return None, f"the saved index could not be used ({exc})"
-    return stored, "no saved index" if stored is None else ""
-
-
-def _stats(seeds: Path) -> dict[str, list[int]]:
-    """Name -> [size, mtime_ns] of each article file (vanished ones left out).
-
-    Runs on every open, so it is the cheapest form there is: one listing, then one ``stat``
-    per file relative to the open folder.
-    """
+        return None, None, f"the saved index could not be used ({exc})"
+    if stored is None:
+        return None, None, "no saved index"
     try:
-        folder = os.open(seeds, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return {}
-    stats = {}
+        seen = FolderState.from_stored(stored.arrays, stored.blobs)
+    except (KeyError, UnicodeDecodeError, ValueError) as exc:
+        return None, None, f"the saved index is incomplete ({exc})"
+    if force:
+        return None, seen, "forced"
+    if stored.meta.get(PIPELINE_KEY) != pipeline_key(params):
+        return None, seen, "the pipeline or its parameters changed"
     try:
-        for name in os.listdir(folder):
-            if not is_article_name(name):
-                continue
-            try:
-                stat = os.stat(name, dir_fd=folder)
-            except OSError:
-                continue  # vanished or unreadable: the build reports it if it is still there
-            if S_ISREG(stat.st_mode):
-                stats[name] = [stat.st_size, stat.st_mtime_ns]
-    finally:
-        os.close(folder)
-    return stats
+        return Collection.from_stored(stored), seen, "up to date"
+    except (KeyError, TypeError, ValueError) as exc:
+        log.warning("rebuilding: the saved index is incomplete (%s)", exc)
+        return None, seen, f"the saved index is incomplete ({exc})"
 
 
-def _scan(seeds: Path, known: dict[str, list]) -> dict[str, list]:
-    """Name -> [size, mtime_ns, content hash]; unchanged files (size, mtime) are not re-read.
+def _save(index_dir: Path, collection: Collection | None, folder: FolderState) -> None:
+    """Persist a collection with the folder state it was made from (best effort)."""
+    if collection is None:
+        return
+    stored = collection.to_stored()
+    stored.meta[PIPELINE_KEY] = pipeline_key(collection.index.params)
+    arrays, blobs = folder.to_stored()
+    stored.arrays.update(arrays)
+    stored.blobs.update(blobs)
+    try:
+        store.save(index_dir, stored)
+    except OSError as exc:
+        log.warning("could not save the index to %s (%s): serving from memory", index_dir, exc)
 
-    Every listed file gets an entry (an unreadable one a marker instead of a hash), so the
-    same file list is what ``changed`` compares against.
-    """
-    files: dict[str, list] = {}
-    for name, stat in _stats(seeds).items():
-        previous = known.get(name)
-        if previous and previous[:2] == stat:
-            files[name] = previous
-        else:
-            files[name] = [*stat, fingerprint_file(seeds / name)]
-    return files
+
+def _gone(folder: FolderState, seen: FolderState) -> int:
+    return len(set(seen.listing.names) - set(folder.listing.names))

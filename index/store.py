@@ -29,7 +29,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 FULL_CHECK_BYTES = 32 << 20  # files up to this size are hashed whole at load
 _SAMPLE_BLOCKS = 256

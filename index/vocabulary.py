@@ -62,5 +62,6 @@ class Vocabulary:
 
     def items(self) -> Iterator[tuple[str, int]]:
         """Every (term, id), in term order."""
-        for position in range(len(self.ids)):
-            yield self._term(position).decode("utf-8"), int(self.ids[position])
+        blob, offsets = bytes(self.blob), self.offsets.tolist()
+        for position, term_id in enumerate(self.ids.tolist()):
+            yield blob[offsets[position] : offsets[position + 1]].decode("utf-8"), term_id

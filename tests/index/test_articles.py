@@ -2,11 +2,16 @@ import logging
 
 import pytest
 
-from index.articles import discover, read_article, slugify, split_header, unique_id
+from index.articles import read_article, slugify, split_header, unique_id
+from index.folder import Listing
 
 
 def read_folder(folder):
-    return [article for path in discover(folder) if (article := read_article(path))]
+    return [
+        article
+        for path in map(folder.joinpath, Listing.read(folder).names)
+        if (article := read_article(path))
+    ]
 
 
 HEADER = "---\ntitle: Drones over the city\noutlet: The Daily\nurl: https://example.org/a\n---\n"

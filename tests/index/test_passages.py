@@ -1,8 +1,9 @@
 import re
 from pathlib import Path
 
-from index.articles import discover, read_article
+from index.articles import read_article
 from index.cleaning import clean
+from index.folder import Listing
 from index.passages import MAX_WORDS, MIN_WORDS, is_heading, split_passages
 
 SEEDS = Path(__file__).parents[2] / "seeds"
@@ -13,7 +14,7 @@ def para(n, word="word"):
 
 
 def seed_passages():
-    for article in map(read_article, discover(SEEDS)):
+    for article in map(read_article, map(SEEDS.joinpath, Listing.read(SEEDS).names)):
         text = clean(article.body, article.title, article.subtitle).text
         yield text, split_passages(text)
 

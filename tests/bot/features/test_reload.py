@@ -24,7 +24,7 @@ async def test_the_owner_reloads_and_new_articles_can_be_read(start, seeds):
         }
         done = body(await emu.wait_for_followup(inter))
         assert done["content"].startswith(
-            "Reloaded (the articles or the pipeline changed): 3 articles"
+            "Reloaded (updated, 1 new or changed, 0 removed): 3 articles"
         )
         assert bot.library.report.articles == 3
         inter = await emu.interaction_slash("source", {"article": "grain-deal"})

@@ -1,0 +1,118 @@
+"""The articles folder as the index saw it: each file's name, size, time and content hash.
+
+Compared at every open to tell whether the saved index is current and, when it is not, which
+files an update must read again. Kept as arrays rather than JSON: a folder of 100,000 files
+has to be checked in a fraction of a second, so the check is one listing and one ``stat``
+per file, and content is hashed only for files whose size or time changed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from stat import S_ISREG
+
+import numpy as np
+
+from index.articles import fingerprint_file, is_article_name
+
+_SEPARATOR = "\0"  # the one character a file name cannot contain
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Article file names (sorted: the order they are indexed in) and their stats."""
+
+    names: list[str]
+    stats: np.ndarray  # int64, one row per file: size in bytes, mtime in ns
+
+    @classmethod
+    def read(cls, folder: Path) -> Listing:
+        """One listing, then one ``stat`` per file relative to the open folder.
+
+        Vanished or unreadable files are left out (the build reports them if they are still
+        there); a missing folder lists nothing.
+        """
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return cls([], np.zeros((0, 2), np.int64))
+        names, stats = [], []
+        try:
+            for name in sorted(n for n in os.listdir(fd) if is_article_name(n)):
+                try:
+                    stat = os.stat(name, dir_fd=fd)
+                except OSError:
+                    continue
+                if S_ISREG(stat.st_mode):
+                    names.append(name)
+                    stats.append((stat.st_size, stat.st_mtime_ns))
+        finally:
+            os.close(fd)
+        return cls(names, np.array(stats, np.int64).reshape(-1, 2))
+
+    def versions(self) -> list[tuple[str, tuple[int, int]]]:
+        """(name, (size, mtime)) per file: what identifies a file's version without reading it."""
+        return list(zip(self.names, map(tuple, self.stats.tolist()), strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Listing)
+            and self.names == other.names
+            and np.array_equal(self.stats, other.stats)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FolderState:
+    """A listing plus each file's content hash (or a marker if it cannot be read)."""
+
+    listing: Listing
+    hashes: list[str]
+
+    @classmethod
+    def read(cls, folder: Path, previous: FolderState | None = None) -> FolderState:
+        """The folder now; files whose size and time match ``previous`` are not read."""
+        listing = Listing.read(folder)
+        if previous is not None and listing == previous.listing:
+            return cls(listing, previous.hashes)
+        known = {}
+        if previous is not None:
+            known = dict(zip(previous.listing.versions(), previous.hashes, strict=True))
+        hashes = [known.get(key) or fingerprint_file(folder / key[0]) for key in listing.versions()]
+        return cls(listing, hashes)
+
+    def same_contents(self, other: FolderState) -> bool:
+        """Same files with the same bytes (times may differ: a ``touch`` changes nothing)."""
+        return self.listing.names == other.listing.names and self.hashes == other.hashes
+
+    def changed_since(self, other: FolderState) -> set[str]:
+        """Files that are new, or whose content differs from ``other``'s."""
+        before = dict(zip(other.listing.names, other.hashes, strict=True))
+        now = zip(self.listing.names, self.hashes, strict=True)
+        return {name for name, digest in now if before.get(name) != digest}
+
+    def to_stored(self) -> tuple[dict[str, np.ndarray], dict[str, bytes]]:
+        """Arrays and blobs for ``index.store``."""
+        blobs = {
+            "folder_names.txt": _SEPARATOR.join(self.listing.names).encode(
+                "utf-8", "surrogateescape"
+            ),
+            "folder_hashes.txt": _SEPARATOR.join(self.hashes).encode(),
+        }
+        return {"folder_stats": self.listing.stats}, blobs
+
+    @classmethod
+    def from_stored(cls, arrays: dict[str, np.ndarray], blobs: dict) -> FolderState:
+        """The state saved with an index; ``KeyError``/``ValueError`` if it is incomplete."""
+        names = _split(bytes(blobs["folder_names.txt"]).decode("utf-8", "surrogateescape"))
+        hashes = _split(bytes(blobs["folder_hashes.txt"]).decode())
+        stats = np.asarray(arrays["folder_stats"], np.int64)
+        if not len(names) == len(hashes) == len(stats):
+            raise ValueError("the saved folder listing is inconsistent")
+        return cls(Listing(names, stats.reshape(-1, 2)), hashes)
+
+
+def _split(text: str) -> list[str]:
+    return text.split(_SEPARATOR) if text else []

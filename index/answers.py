@@ -20,6 +20,7 @@ from index.analysis import Analyzer
 from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.expansion import expand, related_terms
+from index.rerank import CANDIDATES, Question, answer_kind, rerank
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_K = 3
@@ -144,7 +145,12 @@ def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFA
         return Answer(question, False, reason="The question has no words to search for.")
     index = collection.index
     related = related_terms(terms)
-    hits = index.top(index.query(expand(terms, related)), max(1, min(k, MAX_K)))
+    k = max(1, min(k, MAX_K))
+    candidates = index.top(index.query(expand(terms, related)), max(k, CANDIDATES))
+    weights = {t: _information(index, index.vocabulary.get(t)) for t in terms}
+    stands_for = {r: t for t, words in related.items() for r in words}
+    asked = Question(tuple(terms), weights, answer_kind(question), stands_for)
+    hits = rerank(collection, analyzer, asked, candidates)[:k]
 
     def covered(hit: Hit) -> float:
         return coverage(index, terms, related, hit.doc, joined)

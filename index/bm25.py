@@ -147,9 +147,14 @@ class BM25Index:
         weights = np.empty(len(post_docs), np.float32)
         for lo in range(0, len(post_docs), _SLICE):
             hi = min(lo + _SLICE, len(post_docs))
-            term = np.searchsorted(term_ptr, np.arange(lo, hi), side="right") - 1
+            # The terms whose postings overlap [lo, hi), each repeated for its share of it.
+            first = int(np.searchsorted(term_ptr, lo, side="right")) - 1
+            last = int(np.searchsorted(term_ptr, hi, side="left"))
+            idf_part = np.repeat(
+                idf[first:last], np.diff(np.clip(term_ptr[first : last + 1], lo, hi))
+            )
             tf = post_tf[lo:hi].astype(np.float64)
-            weights[lo:hi] = idf[term] * (tf * (params.k1 + 1) / (tf + norm[post_docs[lo:hi]]))
+            weights[lo:hi] = idf_part * (tf * (params.k1 + 1) / (tf + norm[post_docs[lo:hi]]))
         return cls(
             Vocabulary.from_mapping(vocabulary),
             idf,

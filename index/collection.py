@@ -8,11 +8,10 @@ a few arrays rather than an object per passage.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
 from collections.abc import Iterable, Sequence, Set
-from dataclasses import asdict, astuple, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import overload
@@ -53,7 +52,11 @@ class ArticleTable(Sequence[Article]):
     @classmethod
     def of(cls, articles: Sequence[Article]) -> ArticleTable:
         """A table holding ``articles``, in order."""
-        lines = [json.dumps(astuple(a), ensure_ascii=False).encode() for a in articles]
+        names = [f.name for f in fields(Article)]  # astuple would deep-copy every field
+        lines = [
+            json.dumps([getattr(a, n) for n in names], ensure_ascii=False).encode()
+            for a in articles
+        ]
         offsets = np.zeros(len(lines) + 1, np.int64)
         np.cumsum([len(line) for line in lines], out=offsets[1:])
         return cls(b"".join(lines), offsets)
@@ -288,6 +291,8 @@ class _Assembly:
         self.texts = bytearray()
         self.text_ptr = [0]
         self.vocabulary: dict[str, int] = {}
+        self._mapped: Sequence[str] = ()  # the terms ``_ids`` maps, as last seen
+        self._ids = np.zeros(0, np.int32)
         self.parts: dict[str, list[np.ndarray]] = {
             k: [] for k in ("spans", "terms", "counts", "docs", "lengths", "owner")
         }
@@ -319,11 +324,7 @@ class _Assembly:
         self._article(item, len(item.lengths), item.dropped)
         self.texts += item.text.encode("utf-8")
         self.text_ptr.append(len(self.texts))
-        new = [t for t in item.vocabulary if t not in self.vocabulary]
-        self.vocabulary.update(zip(new, itertools.count(len(self.vocabulary))))
-        to_global = np.fromiter(
-            map(self.vocabulary.__getitem__, item.vocabulary), np.int32, len(item.vocabulary)
-        )
+        to_global = self._to_global(item.vocabulary)
         owner = np.full(len(item.lengths), len(self.articles) - 1, np.int32)
         self._passages(
             item.distinct,
@@ -333,6 +334,23 @@ class _Assembly:
             lengths=item.lengths,
             owner=owner,
         )
+
+    def _to_global(self, terms: Sequence[str]) -> np.ndarray:
+        """Collection-wide ids for the terms an article's ids index into, adding new ones.
+
+        Articles from worker processes share one growing vocabulary: only the terms added
+        since the previous article are mapped.
+        """
+        if terms is not self._mapped:
+            self._mapped, self._ids = terms, np.zeros(0, np.int32)
+        if len(self._ids) < len(terms):
+            new = terms[len(self._ids) :]
+            ids = np.fromiter(map(self._id, new), np.int32, len(new))
+            self._ids = np.concatenate([self._ids, ids])
+        return self._ids
+
+    def _id(self, term: str) -> int:
+        return self.vocabulary.setdefault(term, len(self.vocabulary))
 
     def carry(self, carried: _Carried, start: int, stop: int) -> None:
         """Append the old collection's articles ``start:stop`` (consecutive) unchanged."""
@@ -363,10 +381,10 @@ class _Assembly:
         joined = {k: np.concatenate(self.parts.pop(k)) for k in list(self.parts)}
         index = BM25Index.from_postings(
             self.vocabulary,
-            joined["terms"],
-            joined["docs"],
-            joined["counts"],
-            joined["lengths"],
+            joined.pop("terms"),  # popped: freed as soon as the index is made
+            joined.pop("docs"),
+            joined.pop("counts"),
+            joined.pop("lengths"),
             params,
         )
         arrays = {
@@ -376,7 +394,7 @@ class _Assembly:
         }
         return Collection(
             ArticleTable.of(self.articles),
-            bytes(self.texts),
+            self.texts,  # not copied: half a gigabyte at a million passages
             arrays,
             index,
             "\n".join(self.base_ids).encode("utf-8"),

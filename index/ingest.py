@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import multiprocessing
+import os
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -40,17 +42,38 @@ class Ingested(Source):
     text: str  # the cleaned article
     dropped: int  # lines of clutter removed
     spans: np.ndarray  # per passage: start, end, heading start, heading end (-1: none)
-    vocabulary: tuple[str, ...]  # the article's distinct terms; ids below index into it
+    vocabulary: Sequence[str]  # terms the ids below index into (the article's, or shared)
     terms: np.ndarray  # each passage's distinct term ids, passage after passage
     counts: np.ndarray  # how often each of those terms occurs in its passage
     distinct: np.ndarray  # distinct terms per passage (slices ``terms`` and ``counts``)
     lengths: np.ndarray  # terms per passage, repeats included (BM25's document length)
 
 
+class Terms:
+    """A growing vocabulary, terms numbered in the order met: one per ingest (per process).
+
+    Articles of one ingest share it, so the build maps each term to its collection-wide id
+    once rather than once per article.
+    """
+
+    def __init__(self) -> None:
+        self.terms: list[str] = []
+        self.ids: dict[str, int] = {}
+
+    def ids_of(self, words: Iterable[str]) -> list[int]:
+        """The ids of distinct ``words``, numbering the new ones."""
+        words = list(words)
+        for word in words:
+            if word not in self.ids:
+                self.ids[word] = len(self.terms)
+                self.terms.append(word)
+        return list(map(self.ids.__getitem__, words))
+
+
 _analyzer: Analyzer | None = None
 
 
-def ingest(path: Path) -> Ingested | None:
+def ingest(path: Path, vocabulary: Terms) -> Ingested | None:
     """Read, clean, split and analyze one file; ``None`` (logged) if it has no article."""
     global _analyzer  # one analyzer per process, so its stem cache serves every file
     _analyzer = _analyzer or Analyzer()
@@ -68,14 +91,13 @@ def ingest(path: Path) -> Ingested | None:
     if not passages:
         log.warning("skipped %s: no article text left after cleaning", path.name)
         return None
-    vocabulary: dict[str, int] = {}
     terms: list[int] = []
     counts: list[int] = []
     distinct, lengths = [], []
     for p in passages:
         words = _analyzer.terms(f"{p.heading}\n{p.text}" if p.heading else p.text)
         tally = Counter(words)
-        terms.extend(vocabulary.setdefault(w, len(vocabulary)) for w in tally)
+        terms.extend(vocabulary.ids_of(tally))
         counts.extend(tally.values())
         distinct.append(len(tally))
         lengths.append(len(words))
@@ -86,7 +108,7 @@ def ingest(path: Path) -> Ingested | None:
         spans=np.array(
             [(p.start, p.end, p.heading_start, p.heading_end) for p in passages], np.int32
         ),
-        vocabulary=tuple(vocabulary),
+        vocabulary=vocabulary.terms,
         terms=np.array(terms, np.int32),
         counts=np.array(counts, np.int32),
         distinct=np.array(distinct, np.int32),
@@ -107,8 +129,9 @@ def ingest_all(paths: list[Path], progress: Progress | None = None) -> Iterator[
             if result is not None:
                 yield result
 
+    shared = Terms()
     if len(paths) < PARALLEL_MIN_FILES or _workers() < 2:
-        yield from counted(map(ingest, paths))
+        yield from counted(ingest(path, shared) for path in paths)
         return
     # Workers are spawned (not forked: the bot builds from a thread) and send their log
     # records back, so warnings about bad files appear once, in this process's log.
@@ -122,11 +145,12 @@ def ingest_all(paths: list[Path], progress: Progress | None = None) -> Iterator[
             initializer=_init_worker,
             initargs=(records, logging.getLogger("index").getEffectiveLevel()),
         ) as pool:
-            yield from counted(result for batch in _bounded(pool, paths) for result in batch)
+            translated = map(partial(_translate, shared, {}), _bounded(pool, paths))
+            yield from counted(result for batch in translated for result in batch)
     except (BrokenProcessPool, OSError) as exc:
         # E.g. a program read from stdin cannot be re-imported by spawned workers.
         log.warning("worker processes failed (%s): continuing in this process", exc)
-        yield from counted(map(ingest, paths[done:]))
+        yield from counted(ingest(path, shared) for path in paths[done:])
     finally:
         listener.stop()
         records.close()
@@ -137,13 +161,13 @@ def _workers() -> int:
     return min(multiprocessing.cpu_count(), 8)
 
 
-def _bounded(pool: ProcessPoolExecutor, paths: list[Path]) -> Iterator[list[Ingested | None]]:
+def _bounded(pool: ProcessPoolExecutor, paths: list[Path]) -> Iterator[Batch]:
     """Batches of results in order, with few batches in flight: memory stays bounded.
 
     (``Executor.map`` would queue every file at once and let finished results pile up.)
     """
     batches = (paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK))
-    in_flight: deque[Future[list[Ingested | None]]] = deque()
+    in_flight: deque[Future[Batch]] = deque()
     for batch in batches:
         in_flight.append(pool.submit(_ingest_batch, batch))
         if len(in_flight) >= 2 * _workers():
@@ -152,8 +176,30 @@ def _bounded(pool: ProcessPoolExecutor, paths: list[Path]) -> Iterator[list[Inge
         yield in_flight.popleft().result()
 
 
-def _ingest_batch(paths: list[Path]) -> list[Ingested | None]:
-    return [ingest(path) for path in paths]
+# Workers send their articles in batches, term ids into the worker's own vocabulary, plus
+# the terms the batch added to it; the building process translates the ids into the shared
+# vocabulary, mapping each term once per worker.
+Batch = tuple[int, list[str], list[Ingested | None]]  # worker pid, its new terms, articles
+_worker_vocabulary = Terms()
+
+
+def _ingest_batch(paths: list[Path]) -> Batch:
+    known = len(_worker_vocabulary.terms)
+    items = [ingest(path, _worker_vocabulary) for path in paths]
+    items = [item and replace(item, vocabulary=()) for item in items]  # sent once, below
+    return os.getpid(), _worker_vocabulary.terms[known:], items
+
+
+def _translate(
+    shared: Terms, per_worker: dict[int, np.ndarray], batch: Batch
+) -> list[Ingested | None]:
+    """A worker's batch with term ids into ``shared`` (``per_worker``: each worker's map)."""
+    worker, new_terms, items = batch
+    added = np.array(shared.ids_of(new_terms), np.int32)
+    table = per_worker[worker] = np.concatenate([per_worker.get(worker, added[:0]), added])
+    return [
+        item and replace(item, vocabulary=shared.terms, terms=table[item.terms]) for item in items
+    ]
 
 
 def _init_worker(records: multiprocessing.Queue, level: int) -> None:

@@ -36,7 +36,7 @@ _SAMPLE_BLOCKS = 256
 _BLOCK = 4096
 _STALE_TMP_SECONDS = 3600
 
-Blob = bytes | mmap.mmap
+Blob = bytes | bytearray | mmap.mmap
 
 
 class CorruptIndex(Exception):

@@ -133,7 +133,8 @@ class BM25Index:
         if not doc_freq.all():
             used = doc_freq > 0
             renumber = np.cumsum(used) - 1
-            vocabulary = {t: int(renumber[i]) for t, i in vocabulary.items() if used[i]}
+            new_id, keep = renumber.tolist(), used.tolist()
+            vocabulary = {t: new_id[i] for t, i in vocabulary.items() if keep[i]}
             terms, doc_freq = renumber[terms], doc_freq[used]
         term_ptr = np.zeros(len(doc_freq) + 1, np.int64)
         np.cumsum(doc_freq, out=term_ptr[1:])

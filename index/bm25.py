@@ -124,24 +124,83 @@ class BM25Index:
         """Index (term, passage, count) triples given in passage order.
 
         A stable sort by term keeps each term's passages ascending, which is the layout.
+        """
+        doc_freq = np.bincount(terms, minlength=len(vocabulary))
+        order = np.argsort(terms, kind="stable")
+        post_docs = docs[order].astype(np.int32, copy=False)
+        post_tf = counts[order]
+        del order
+        return cls._weighted(vocabulary, doc_freq, post_docs, post_tf, doc_len, params)
+
+    @classmethod
+    def updated(
+        cls,
+        old: BM25Index,
+        renumber: np.ndarray,
+        vocabulary: dict[str, int],
+        terms: np.ndarray,
+        docs: np.ndarray,
+        counts: np.ndarray,
+        doc_len: np.ndarray,
+        params: BM25Params,
+    ) -> BM25Index:
+        """``old`` with its passages renumbered and new (term, passage, count) triples added.
+
+        ``renumber`` maps each old passage to its new number (-1: gone) and increases where
+        it is kept; ``vocabulary`` keeps the old terms' ids and numbers new terms after them.
+        Each term's kept postings stay in order, so the new ones are merged in without
+        sorting the whole index: what makes adding an article to a large index cheap.
+        """
+        n_terms, n_docs = len(vocabulary), len(doc_len)
+        moved = renumber[old.post_docs]
+        keep = moved >= 0
+        kept = np.zeros(n_terms + 1, np.int64)  # kept postings before each term
+        kept[1 : len(old.term_ptr)] = np.concatenate([[0], np.cumsum(keep)])[old.term_ptr[1:]]
+        kept[len(old.term_ptr) :] = kept[len(old.term_ptr) - 1]
+        old_docs, old_tf = moved[keep].astype(np.int32), np.asarray(old.post_tf)[keep]
+        del moved, keep
+        order = np.argsort(terms, kind="stable")
+        new_terms, new_docs, new_tf = terms[order], docs[order], counts[order]
+        # Where each new posting goes: before the first kept posting of a later (term, doc).
+        old_keys = np.repeat(np.arange(n_terms, dtype=np.int64), np.diff(kept)) * n_docs
+        old_keys += old_docs
+        slots = np.searchsorted(old_keys, new_terms.astype(np.int64) * n_docs + new_docs)
+        del old_keys
+        slots += np.arange(len(slots))
+        post_docs = np.empty(len(old_docs) + len(new_docs), np.int32)
+        post_tf = np.empty(len(post_docs), np.result_type(old_tf, new_tf))
+        rest = np.ones(len(post_docs), bool)
+        rest[slots] = False
+        post_docs[slots], post_docs[rest] = new_docs, old_docs
+        post_tf[slots], post_tf[rest] = new_tf, old_tf
+        doc_freq = np.diff(kept) + np.bincount(new_terms, minlength=n_terms)
+        return cls._weighted(vocabulary, doc_freq, post_docs, post_tf, doc_len, params)
+
+    @classmethod
+    def _weighted(
+        cls,
+        vocabulary: dict[str, int],
+        doc_freq: np.ndarray,
+        post_docs: np.ndarray,
+        post_tf: np.ndarray,
+        doc_len: np.ndarray,
+        params: BM25Params,
+    ) -> BM25Index:
+        """The index over term-major postings: idf, and each posting's weight.
+
         Terms no passage uses (left by an update that removed articles) are dropped: rank-bm25
         would not know them, and its idf floor averages over the terms it knows. Weights are
         computed in slices so a large build needs no full-size temporaries.
         """
         n_docs = len(doc_len)
-        doc_freq = np.bincount(terms, minlength=len(vocabulary))
         if not doc_freq.all():
             used = doc_freq > 0
-            renumber = np.cumsum(used) - 1
-            new_id, keep = renumber.tolist(), used.tolist()
+            new_id, keep = (np.cumsum(used) - 1).tolist(), used.tolist()
             vocabulary = {t: new_id[i] for t, i in vocabulary.items() if keep[i]}
-            terms, doc_freq = renumber[terms], doc_freq[used]
+            doc_freq = doc_freq[used]
         term_ptr = np.zeros(len(doc_freq) + 1, np.int64)
         np.cumsum(doc_freq, out=term_ptr[1:])
-        order = np.argsort(terms, kind="stable")
-        post_docs = docs[order].astype(np.int32, copy=False)
-        post_tf = counts[order].astype(np.min_scalar_type(int(counts.max(initial=0))))
-        del order
+        post_tf = post_tf.astype(np.min_scalar_type(int(post_tf.max(initial=0))))
         idf = okapi_idf(doc_freq, n_docs, params)
         # k1 * (1 - b + b * dl / avgdl) per passage: BM25's length normalization.
         norm = params.k1 * (1 - params.b + params.b * doc_len / (doc_len.sum() / n_docs))
@@ -166,17 +225,6 @@ class BM25Index:
             doc_len.astype(np.int32),
             params,
         )
-
-    def doc_major(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The postings passage by passage: ``ptr[d]:ptr[d+1]`` slices the (terms, counts).
-
-        What an update reads to carry unchanged passages over without re-analysing them.
-        """
-        order = np.argsort(self.post_docs, kind="stable")
-        terms = np.repeat(np.arange(len(self.term_ptr) - 1, dtype=np.int32), np.diff(self.term_ptr))
-        ptr = np.zeros(self.n_docs + 1, np.int64)
-        np.cumsum(np.bincount(self.post_docs, minlength=self.n_docs), out=ptr[1:])
-        return ptr, terms[order], np.asarray(self.post_tf)[order]
 
     def query(self, terms: Iterable[str] | Mapping[str, float]) -> Query:
         """Term id -> weight for the known terms (weight 1 for a plain list of terms).

@@ -63,7 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("article", help="article id, or a fragment of its title")
     source.add_argument("--json", action="store_true")
 
-    build = verbs.add_parser("build", parents=[common], help="rebuild the index now")
+    build = verbs.add_parser(
+        "build", parents=[common], help="bring the index up to date now (new and changed files)"
+    )
+    build.add_argument("--force", action="store_true", help="re-read every article from scratch")
     build.add_argument("--json", action="store_true")
 
     evaluate = verbs.add_parser("eval", parents=[common], help="score answers on a question set")
@@ -84,9 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seeds and not args.seeds.is_dir():
         print(f"error: {args.seeds} is not a folder", file=sys.stderr)
         return 2
-    library = Library.open(
-        seeds, args.index_dir, force=args.verb == "build", progress=_progress_bar()
-    )
+    force = args.verb == "build" and args.force
+    library = Library.open(seeds, args.index_dir, force=force, progress=_progress_bar())
     verb: Callable[[Library, argparse.Namespace], int] = VERBS[args.verb]
     try:
         return verb(library, args)

@@ -246,15 +246,14 @@ def update(
     Unchanged files are carried over from ``old`` as arrays, without reading or analysis.
     """
     position = {article.file: i for i, article in enumerate(old.articles)}
-    assembly = _Assembly()
-    carried = _Carried(old, assembly.vocabulary)
+    assembly = _Assembly(old)
     items = iter(fresh)
     item = next(items, None)
     run: list[int] = []  # consecutive old positions, carried over in one go
     for name in names:
         old_position = None if name in changed else position.get(name)
         if run and old_position != run[-1] + 1:
-            assembly.carry(carried, run[0], run[-1] + 1)
+            assembly.carry(run[0], run[-1] + 1)
             run = []
         if item is not None and item.file == name:
             assembly.add(item)
@@ -262,29 +261,19 @@ def update(
         elif old_position is not None:
             run.append(old_position)
     if run:
-        assembly.carry(carried, run[0], run[-1] + 1)
+        assembly.carry(run[0], run[-1] + 1)
     return assembly.finish(params)
 
 
-class _Carried:
-    """An old collection's passages as arrays an assembly can copy runs from."""
-
-    def __init__(self, old: Collection, vocabulary: dict[str, int]) -> None:
-        self.old = old
-        self.base_ids = bytes(old._base_ids).decode("utf-8").split("\n")
-        self.doc_ptr, terms, self.counts = old.index.doc_major()
-        # Old term ids -> the new collection's (terms only removed articles had are dropped
-        # when the index is assembled).
-        to_new = np.empty(len(old.index.vocabulary), np.int32)
-        for term, term_id in old.index.vocabulary.items():
-            to_new[term_id] = vocabulary.setdefault(term, len(vocabulary))
-        self.terms = to_new[terms]
-
-
 class _Assembly:
-    """Articles in folder order, fresh from ``ingest`` or carried over from an old collection."""
+    """Articles in folder order, fresh from ``ingest`` or carried over from an old collection.
 
-    def __init__(self) -> None:
+    Carried articles keep their postings in the old index (renumbered at the end); only the
+    fresh ones contribute new (term, passage, count) triples.
+    """
+
+    def __init__(self, old: Collection | None = None) -> None:
+        self.old = old
         self.articles: list[Article] = []
         self.base_ids: list[str] = []
         self.taken: set[str] = set()  # ids given so far
@@ -293,10 +282,19 @@ class _Assembly:
         self.vocabulary: dict[str, int] = {}
         self._mapped: Sequence[str] = ()  # the terms ``_ids`` maps, as last seen
         self._ids = np.zeros(0, np.int32)
-        self.parts: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("spans", "terms", "counts", "docs", "lengths", "owner")
+        self.passage_parts: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("spans", "lengths", "owner")
+        }
+        self.posting_parts: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("terms", "counts", "docs")
         }
         self.n_docs = 0
+        if old is not None:
+            # Old terms keep their ids, which lets the update merge rather than re-sort.
+            by_id = dict(sorted((i, t) for t, i in old.index.vocabulary.items()))
+            self.vocabulary = {t: i for i, t in by_id.items()}
+            self.old_base_ids = bytes(old._base_ids).decode("utf-8").split("\n")
+            self.renumber = np.full(old.passage_count, -1, np.int32)  # old passage -> new
 
     def _article(self, source: Source, passages: int, dropped: int) -> None:
         """Record an article; a duplicate id gets ``-2``, ``-3``… in folder order."""
@@ -312,28 +310,22 @@ class _Assembly:
         )
         self.n_docs += passages
 
-    def _passages(self, distinct: np.ndarray, **arrays: np.ndarray) -> None:
-        """Record the passages of the articles just added (spans, terms, counts, ...)."""
-        first = self.n_docs - len(arrays["lengths"])
-        arrays["docs"] = np.repeat(np.arange(first, self.n_docs, dtype=np.int32), distinct)
-        for key, value in arrays.items():
-            self.parts[key].append(value)
+    def _passages(self, spans: np.ndarray, lengths: np.ndarray, owner: np.ndarray) -> None:
+        for key, value in (("spans", spans), ("lengths", lengths), ("owner", owner)):
+            self.passage_parts[key].append(value)
 
     def add(self, item: Ingested) -> None:
         """Append one freshly ingested article."""
+        first = self.n_docs
         self._article(item, len(item.lengths), item.dropped)
         self.texts += item.text.encode("utf-8")
         self.text_ptr.append(len(self.texts))
-        to_global = self._to_global(item.vocabulary)
         owner = np.full(len(item.lengths), len(self.articles) - 1, np.int32)
-        self._passages(
-            item.distinct,
-            spans=item.spans,
-            terms=to_global[item.terms],
-            counts=item.counts,
-            lengths=item.lengths,
-            owner=owner,
-        )
+        self._passages(item.spans, item.lengths, owner)
+        docs = np.repeat(np.arange(first, self.n_docs, dtype=np.int32), item.distinct)
+        terms = self._to_global(item.vocabulary)[item.terms]
+        for key, value in (("terms", terms), ("counts", item.counts), ("docs", docs)):
+            self.posting_parts[key].append(value)
 
     def _to_global(self, terms: Sequence[str]) -> np.ndarray:
         """Collection-wide ids for the terms an article's ids index into, adding new ones.
@@ -352,45 +344,55 @@ class _Assembly:
     def _id(self, term: str) -> int:
         return self.vocabulary.setdefault(term, len(self.vocabulary))
 
-    def carry(self, carried: _Carried, start: int, stop: int) -> None:
+    def carry(self, start: int, stop: int) -> None:
         """Append the old collection's articles ``start:stop`` (consecutive) unchanged."""
-        old = carried.old
+        old = self.old
+        assert old is not None
         position, new_first = len(self.articles), self.n_docs
         for i, article in enumerate(old.articles[start:stop], start):
-            source = Source(**{**source_of(article), "id": carried.base_ids[i]})
+            source = Source(**{**source_of(article), "id": self.old_base_ids[i]})
             self._article(source, article.passage_count, article.dropped_lines)
         lo, hi = int(old._text_ptr[start]), int(old._text_ptr[stop])
         self.text_ptr.extend((old._text_ptr[start + 1 : stop + 1] - lo + len(self.texts)).tolist())
         self.texts += old._texts[lo:hi]
         first = old.articles[start].first_passage  # the run's passages, in old numbering
         last = first + self.n_docs - new_first
-        p0, p1 = int(carried.doc_ptr[first]), int(carried.doc_ptr[last])
+        self.renumber[first:last] = np.arange(new_first, self.n_docs, dtype=np.int32)
         self._passages(
-            np.diff(carried.doc_ptr[first : last + 1]),
-            spans=old._spans[first:last],
-            terms=carried.terms[p0:p1],
-            counts=carried.counts[p0:p1],
-            lengths=old.index.doc_len[first:last],
-            owner=old._passage_article[first:last] - start + position,
+            old._spans[first:last],
+            old.index.doc_len[first:last],
+            old._passage_article[first:last] - start + position,
         )
 
     def finish(self, params: BM25Params) -> Collection | None:
         """The collection, with its index; ``None`` if no article was added."""
         if not self.articles:
             return None
-        joined = {k: np.concatenate(self.parts.pop(k)) for k in list(self.parts)}
-        index = BM25Index.from_postings(
-            self.vocabulary,
-            joined.pop("terms"),  # popped: freed as soon as the index is made
-            joined.pop("docs"),
-            joined.pop("counts"),
-            joined.pop("lengths"),
-            params,
+        passages = {k: np.concatenate(v) for k, v in self.passage_parts.items()}
+        terms, docs, counts = (
+            np.concatenate(self.posting_parts[k] or [np.zeros(0, np.int32)])
+            for k in ("terms", "docs", "counts")
         )
+        self.posting_parts.clear()
+        if self.old is None:
+            index = BM25Index.from_postings(
+                self.vocabulary, terms, docs, counts, passages["lengths"], params
+            )
+        else:
+            index = BM25Index.updated(
+                self.old.index,
+                self.renumber,
+                self.vocabulary,
+                terms,
+                docs,
+                counts,
+                passages["lengths"],
+                params,
+            )
         arrays = {
             "text_ptr": np.array(self.text_ptr, np.int64),
-            "passage_article": joined["owner"].astype(np.int32),
-            "passage_spans": joined["spans"].reshape(-1, 4),
+            "passage_article": passages["owner"].astype(np.int32),
+            "passage_spans": passages["spans"].reshape(-1, 4),
         }
         return Collection(
             ArticleTable.of(self.articles),

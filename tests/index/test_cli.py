@@ -125,12 +125,11 @@ def test_unknown_source_suggests_close_matches(cli):
     assert "No article matches" in nothing.stderr
 
 
-def test_build_reports_figures(cli):
-    result = cli("build", "--json")
-    data = json.loads(result.stdout)
-    assert data["articles"] == 2
-    assert data["passages"] == 15
-    assert data["dropped_lines"] == 35
+def test_build_reports_figures_and_updates_unless_forced(cli):
+    data = json.loads(cli("build", "--json").stdout)
+    assert (data["articles"], data["passages"], data["dropped_lines"]) == (2, 15, 35)
+    assert json.loads(cli("build", "--json").stdout)["reason"] == "up to date"
+    assert json.loads(cli("build", "--force", "--json").stdout)["reason"] == "forced"
 
 
 def test_seeds_option_points_at_another_folder(cli, tmp_path):

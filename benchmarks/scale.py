@@ -517,12 +517,13 @@ def cold_walls(cmd: list[str]) -> list[float]:
 def bench_project(s: SizeRun, question: str) -> dict:
     """Build from the files with the CLI, then cold start, latency and ``search --batch``."""
     seeds, index_dir = s.corpus.articles_dir, s.project_index
-    log("  project: build (python -m index build) ...")
-    built = run(project_cmd("build", seeds, index_dir, "--json"))
+    log("  project: build (python -m index build --force) ...")
+    built = run(project_cmd("build", seeds, index_dir, "--force", "--json"))
     report = last_json(built.stdout)
     log(
         f"    {built.wall:.1f} s ({built.cpu:.1f} s CPU), peak {built.peak_rss_mb:.0f} MB, {report}"
     )
+    updates = measure_updates(seeds, index_dir)
     walls = cold_walls(project_cmd("search", seeds, index_dir, question, "--json", "-k", str(K)))
     _, cold = run_worker(
         "cold-project", seeds=str(seeds), index_dir=str(index_dir), question=question
@@ -540,6 +541,7 @@ def bench_project(s: SizeRun, question: str) -> dict:
         "build_cpu_s": built.cpu,
         "build_report": report,
         "build_peak_rss_mb": built.peak_rss_mb,
+        "updates": updates,
         "build_single_process_peak_mb": built.single_process_peak_mb,
         "build_tree_peak_mb": built.tree_peak_mb,
         "disk_mb": disk_mb(index_dir),
@@ -556,6 +558,33 @@ def bench_project(s: SizeRun, question: str) -> dict:
             "qps_wall": questions / batch.wall,
             "qps_net": questions / max(batch.wall - startup, 1e-9),
         },
+    }
+
+
+def measure_updates(seeds: Path, index_dir: Path) -> dict:
+    """``python -m index build`` after adding one article, then after removing it again."""
+    first = min(seeds.iterdir())
+    added = seeds / "zz-one-more-article.txt"
+    shutil.copyfile(first, added)
+    figures = {}
+    try:
+        figures["add_one"] = _update_figures(run(project_cmd("build", seeds, index_dir, "--json")))
+    finally:
+        added.unlink()
+    figures["remove_one"] = _update_figures(run(project_cmd("build", seeds, index_dir, "--json")))
+    add, remove = figures["add_one"], figures["remove_one"]
+    log(
+        f"    update: one article added {add['wall_s']:.1f} s (peak {add['peak_rss_mb']:.0f} MB),"
+        f" removed {remove['wall_s']:.1f} s; {add['reason']}"
+    )
+    return figures
+
+
+def _update_figures(done: Run) -> dict:
+    return {
+        "wall_s": done.wall,
+        "peak_rss_mb": done.peak_rss_mb,
+        "reason": last_json(done.stdout).get("reason", ""),
     }
 
 
@@ -771,8 +800,10 @@ def rows_for(size: int, results: dict) -> list[Row]:
         serve = p["serve"]
         files = p.get("disk_files_mb", {})
         biggest = max(files, key=files.get, default="")
+        update = p.get("updates", {}).get("add_one")
         notes = [
             f"files to index end to end, {p['build_cpu_s']:.1f} s CPU",
+            f"one added article: update in {update['wall_s']:.1f} s" if update else "",
             f"disk: {biggest} {files.get(biggest, 0):.0f} MB" if biggest else "",
             "batch: `search --batch`, startup subtracted",
         ]

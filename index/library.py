@@ -103,8 +103,7 @@ class Library:
             names = folder.listing.names
             paths = [seeds / name for name in names if name in changed]
             fresh = ingest_all(paths, progress)
-            collection = update(old, names, changed, fresh, params)
-            _save(index_dir, collection, folder)
+            collection = _saved(index_dir, update(old, names, changed, fresh, params), folder)
             reason = f"updated, {len(changed)} new or changed, {_gone(folder, seen)} removed"
             return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
         collection = cls._build(seeds, index_dir, params, folder, progress)
@@ -149,8 +148,7 @@ class Library:
         if collection is None:
             log.warning("no usable articles in %s (add .txt or .md files)", seeds)
             return None
-        _save(index_dir, collection, folder)
-        return collection
+        return _saved(index_dir, collection, folder)
 
     def changed(self) -> bool:
         """Whether the folder's files differ from what is loaded (by name, size and mtime).
@@ -281,10 +279,16 @@ def _load(
         return None, seen, f"the saved index is incomplete ({exc})"
 
 
-def _save(index_dir: Path, collection: Collection | None, folder: FolderState) -> None:
-    """Persist a collection with the folder state it was made from (best effort)."""
+def _saved(
+    index_dir: Path, collection: Collection | None, folder: FolderState
+) -> Collection | None:
+    """Persist a collection with the folder state it was made from (best effort).
+
+    Returns it as loaded back from disk: memory-mapped, so the process does not keep the
+    in-memory copy the build made (and shares pages with other processes).
+    """
     if collection is None:
-        return
+        return None
     stored = collection.to_stored()
     stored.meta[PIPELINE_KEY] = pipeline_key(collection.index.params)
     arrays, blobs = folder.to_stored()
@@ -292,8 +296,11 @@ def _save(index_dir: Path, collection: Collection | None, folder: FolderState) -
     stored.blobs.update(blobs)
     try:
         store.save(index_dir, stored)
-    except OSError as exc:
+        saved = store.load(index_dir)
+    except (OSError, store.CorruptIndex) as exc:
         log.warning("could not save the index to %s (%s): serving from memory", index_dir, exc)
+        return collection
+    return Collection.from_stored(saved) if saved else collection
 
 
 def _gone(folder: FolderState, seen: FolderState) -> int:

@@ -1,0 +1,155 @@
+"""The second stage: each feature moves the passage that answers ahead of one BM25 ties with it.
+
+Every case is two one-passage articles that BM25 scores exactly alike for the question (same
+question words, same counts, same length); the one that does not answer comes first in the
+folder, so BM25's tie-break (passage order) puts it first and only the reranker can swap them.
+Unrelated articles beside them give the question's words a positive idf, as in any real
+collection (in two passages that both have a word, rank-bm25's idf for it is negative).
+"""
+
+from pathlib import Path
+
+import pytest
+
+from index.analysis import Analyzer
+from index.library import Library
+from index.rerank import Kind, Question, answer_kind, bigrams, is_kind, proximity
+
+FILLER = (  # 31 index terms: more than the proximity window
+    "Officials gave no further details about the matter on Monday afternoon, and residents "
+    "were asked to follow updates from the council while crews continued their work nearby. "
+    "Local schools reopened, shops kept normal hours, buses ran late, and volunteers handed "
+    "out blankets, water and hot soup."
+)
+
+
+UNRELATED = {
+    "7.txt": ("Chess", "The chess olympiad ended with a draw between the two top seeds. " * 3),
+    "8.txt": ("Baking", "Bakers prefer rye flour for dense loaves with a dark crust. " * 3),
+    "9.txt": ("Rail", "A new tram line links the airport with the central station. " * 3),
+}
+
+
+def library_of(tmp_path: Path, articles: dict[str, tuple[str, str]]) -> Library:
+    """A library of one-paragraph articles (file name -> title, text) and unrelated ones."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, (title, text) in (articles | UNRELATED).items():
+        (folder / name).write_text(f"---\ntitle: {title}\n---\n{text}\n", encoding="utf-8")
+    return Library.open(folder, tmp_path / "index")
+
+
+def first_two(library: Library, question: str) -> tuple[list[str], list[str]]:
+    """Titles of BM25's two best passages, and of the first two the answer cites."""
+    analyzer, index = Analyzer(), library.collection.index
+    engine = index.top(index.query(analyzer.terms(question)), 2)
+    bm25 = [library.collection.passage(h.doc)[0].title for h in engine]
+    answer = library.ask(question, k=2)
+    assert answer.answered, answer.reason
+    return bm25, [c.title for c in answer.results]
+
+
+def test_question_words_close_together_outrank_scattered_ones(tmp_path):
+    library = library_of(
+        tmp_path,
+        {
+            "1.txt": ("Scattered", f"The walls stood. {FILLER} Later the cracked harbour closed."),
+            "2.txt": ("Together", f"The cracked harbour walls closed. {FILLER} Later it stood."),
+        },
+    )
+    # Question order (wall, harbour, crack) matches neither passage's pairs: proximity alone.
+    bm25, reranked = first_two(library, "Which walls of the harbour cracked?")
+    assert bm25 == ["Scattered", "Together"]
+    assert reranked == ["Together", "Scattered"]
+
+
+def test_question_word_pairs_in_order_outrank_the_same_words_reordered(tmp_path):
+    library = library_of(
+        tmp_path,
+        {
+            "1.txt": ("Reordered", f"Fans of the Broncos in Denver cheered loudly. {FILLER}"),
+            "2.txt": ("In order", f"Fans of the Denver Broncos cheered loudly in town. {FILLER}"),
+        },
+    )
+    bm25, reranked = first_two(library, "Where did fans of the Denver Broncos cheer?")
+    assert bm25 == ["Reordered", "In order"]
+    assert reranked == ["In order", "Reordered"]
+
+
+def test_a_question_word_in_the_article_title_counts_for_the_passage(tmp_path):
+    library = library_of(
+        tmp_path,
+        {
+            "1.txt": ("Coastal weather", f"Floods closed the harbour on Sunday. {FILLER}"),
+            "2.txt": ("Portmere storm", f"Floods closed the harbour on Friday. {FILLER}"),
+            "3.txt": ("Elections", f"Portmere voters chose a new mayor. {FILLER} {FILLER}"),
+        },
+    )
+    bm25, reranked = first_two(library, "What did the floods close in Portmere?")
+    assert "Portmere storm" in bm25
+    assert bm25.index("Portmere storm") > bm25.index("Coastal weather")
+    assert reranked[0] == "Portmere storm"
+
+
+@pytest.mark.parametrize(
+    ("question", "loser", "winner"),
+    [
+        ("How many boats capsized in the harbour?", "Several", "12"),
+        ("When did boats capsize in the harbour?", "Recently", "In 1998"),
+    ],
+)
+def test_a_number_or_date_near_the_question_words_answers_how_many_and_when(
+    tmp_path, question, loser, winner
+):
+    loser_text = f"{loser} boats capsized in the harbour. {FILLER}"
+    winner_text = f"{winner} boats capsized in the harbour. {FILLER}"
+    assert len(Analyzer().terms(loser_text)) == len(Analyzer().terms(winner_text))
+    library = library_of(
+        tmp_path, {"1.txt": ("No figure", loser_text), "2.txt": ("Figure", winner_text)}
+    )
+    bm25, reranked = first_two(library, question)
+    assert bm25 == ["No figure", "Figure"]
+    assert reranked == ["Figure", "No figure"]
+
+
+def test_a_question_without_evidence_of_either_kind_keeps_bm25_order(tmp_path):
+    library = library_of(
+        tmp_path,
+        {
+            "1.txt": ("First", f"Boats sank in the harbour. {FILLER}"),
+            "2.txt": ("Second", f"Boats sank in the harbour. {FILLER.replace('Monday', 'Friday')}"),
+        },
+    )
+    bm25, reranked = first_two(library, "Which boats sank in the harbour?")
+    assert reranked == bm25 == ["First", "Second"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many soldiers were sent?", Kind.NUMBER),
+        ("What percentage of voters turned out?", Kind.NUMBER),
+        ("In what year did the war end?", Kind.DATE),
+        ("When does Trump take office?", Kind.DATE),
+        ("Who won the election?", None),
+        ("What did Putin say?", None),
+    ],
+)
+def test_the_kind_of_answer_comes_from_the_question_wording(question, kind):
+    assert answer_kind(question) is kind
+
+
+def test_years_and_months_are_dates_and_any_number_is_a_number():
+    analyzer = Analyzer()
+    assert all(is_kind(t, Kind.DATE) for t in analyzer.terms("1998 2024 January October"))
+    assert not any(is_kind(t, Kind.DATE) for t in analyzer.terms("12 3000 Monday spring"))
+    assert all(is_kind(t, Kind.NUMBER) for t in analyzer.terms("12 1998 4.5 2,072"))
+    assert not is_kind("twelv", Kind.NUMBER)
+
+
+def test_proximity_and_bigrams_are_shares_of_the_question_information():
+    question = Question(("denver", "bronco"), {"denver": 1.0, "bronco": 3.0}, None, {})
+    assert proximity(question, ["denver", "bronco"]) == 1.0
+    assert proximity(question, ["bronco", *["x"] * 30, "denver"]) == 0.75
+    assert bigrams(question, ["denver", "bronco"]) == 1.0
+    assert bigrams(question, ["bronco", "denver"]) == 0.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from nltk.stem.snowball import SnowballStemmer
@@ -76,6 +76,9 @@ class Analyzer:
         self._stemmer = SnowballStemmer("english")
         self._stop = stopwords()
         self._cache: dict[str, tuple[str, ...]] = {}
+        # A question's candidate passages are analyzed to rerank them, then the cited ones
+        # again to highlight them: the second time is a lookup.
+        self.spans = lru_cache(maxsize=64)(self._spans)
 
     def terms(self, text: str) -> list[str]:
         """All index terms of ``text``, in order, repeats included."""
@@ -89,7 +92,7 @@ class Analyzer:
             out.extend(terms)
         return out
 
-    def spans(self, text: str) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
+    def _spans(self, text: str) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
         """Each word's character span in ``text`` with the terms it yields (for highlighting)."""
         folded = text if text.isascii() else text.translate(_FOLD)
         result = []

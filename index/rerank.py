@@ -27,7 +27,9 @@ from index.analysis import Analyzer
 from index.bm25 import Hit
 from index.collection import Collection
 
-CANDIDATES = 20  # BM25's best this many are re-ordered (tune hit@1: 0.8215 at 10, 0.8229 at 20-30)
+# BM25's best this many (or k, if more are asked for) are re-ordered. Tune hit@1: 0.8215 at
+# 10, 0.8229 at 20-30; 10 keeps a question under 3 ms at 100,000 passages (benchmarks/scale.py).
+CANDIDATES = 10
 WINDOW = 20  # proximity: question words within this many index terms of each other
 REACH = 10  # answer type: a number or date this close (in index terms) to question words
 
@@ -156,7 +158,7 @@ def features(
     ("drones" for "unmanned"), as it does for BM25 and for abstention.
     """
     article, passage = collection.passage(hit.doc)
-    terms = analyzer.terms(passage.text)
+    terms = [t for _, ts in analyzer.spans(passage.text) for t in ts]  # cached for the citation
     if question.stands_for:
         terms = [question.stands_for.get(t, t) for t in terms]
     context = analyzer.terms(f"{article.title}\n{passage.heading}")

@@ -1,8 +1,10 @@
 """The index's scores are rank-bm25's: checked against BM25Okapi on the same tokens."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
@@ -164,3 +166,49 @@ def test_sparse_and_dense_scoring_agree_with_rank_bm25(monkeypatch, dense_share)
         assert all(
             m == sum(t in docs[c] for t in query) for c, m in zip(candidates, matched, strict=True)
         )
+
+
+added_passages = st.lists(
+    st.lists(st.sampled_from([*WORDS, "new1", "new2"]), min_size=1, max_size=20), max_size=8
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(corpora, added_passages, queries, st.data())
+def test_an_updated_index_scores_as_rank_bm25_on_the_new_collection(old_docs, added, query, data):
+    """Passages removed, others inserted anywhere: the merge equals indexing from scratch."""
+    keep = data.draw(st.lists(st.booleans(), min_size=len(old_docs), max_size=len(old_docs)))
+    places = data.draw(
+        st.lists(st.integers(0, len(old_docs)), min_size=len(added), max_size=len(added))
+    )
+    new_at = {
+        i: [doc for doc, place in zip(added, places, strict=True) if place == i]
+        for i in range(len(old_docs) + 1)
+    }
+    order = []  # the new collection: (old passage number or None, tokens)
+    for i, doc in enumerate(old_docs):
+        order += [(None, new) for new in new_at[i]]
+        order += [(i, doc)] if keep[i] else []
+    order += [(None, new) for new in new_at[len(old_docs)]]
+    assume(order)
+    old = BM25Index.build(old_docs)
+    vocabulary = dict(old.vocabulary.items())
+    renumber = np.full(len(old_docs), -1, np.int32)
+    terms, docs, counts = [], [], []
+    for position, (was, tokens) in enumerate(order):
+        if was is not None:
+            renumber[was] = position
+            continue
+        for term, count in Counter(tokens).items():
+            terms.append(vocabulary.setdefault(term, len(vocabulary)))
+            docs.append(position)
+            counts.append(count)
+    lengths = np.array([len(tokens) for _, tokens in order], np.int32)
+    arrays = (np.array(a, np.int32) for a in (terms, docs, counts))
+    index = BM25Index.updated(old, renumber, vocabulary, *arrays, lengths, BM25Params())
+    okapi = BM25Okapi([tokens for _, tokens in order])
+    candidates, scores, _ = index.scores(index.query(query))
+    sharing = [d for d, (_, tokens) in enumerate(order) if set(tokens).intersection(query)]
+    assert candidates.tolist() == sharing
+    np.testing.assert_allclose(scores, okapi.get_scores(query)[candidates], rtol=1e-6, atol=1e-6)
+    assert set(dict(index.vocabulary.items())) == {t for _, tokens in order for t in tokens}

@@ -9,6 +9,7 @@ per file, and content is hashed only for files whose size or time changed.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -82,6 +83,15 @@ class FolderState:
             known = dict(zip(previous.listing.versions(), previous.hashes, strict=True))
         hashes = [known.get(key) or fingerprint_file(folder / key[0]) for key in listing.versions()]
         return cls(listing, hashes)
+
+    @classmethod
+    def of(cls, folder: Path, listing: Listing, known: Mapping[str, str]) -> FolderState:
+        """``listing`` with the hashes ``known`` by file name; other files are hashed now.
+
+        After a build the articles' own hashes (taken from the bytes they were read from)
+        are known, so only the files that gave no article are read again.
+        """
+        return cls(listing, [known.get(n) or fingerprint_file(folder / n) for n in listing.names])
 
     def same_contents(self, other: FolderState) -> bool:
         """Same files with the same bytes (times may differ: a ``touch`` changes nothing)."""

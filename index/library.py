@@ -94,9 +94,10 @@ class Library:
         seeds = seeds or default_seeds()
         index_dir = index_dir or default_index_dir(seeds)
         params = params or BM25Params()
-        old, seen, reason = _load(index_dir, params, force)
-        folder = FolderState.read(seeds, seen)
-        if old is not None and seen is not None:
+        loaded, reason = _load(index_dir, params, force)
+        if loaded is not None:
+            old, seen = loaded
+            folder = FolderState.read(seeds, seen)
             if folder.same_contents(seen):
                 return cls._opened(seeds, index_dir, old, params, folder, False, reason, started)
             changed = folder.changed_since(seen)
@@ -106,7 +107,7 @@ class Library:
             collection = _saved(index_dir, update(old, names, changed, fresh, params), folder)
             reason = f"updated, {len(changed)} new or changed, {_gone(folder, seen)} removed"
             return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
-        collection = cls._build(seeds, index_dir, params, folder, progress)
+        collection, folder = cls._build(seeds, index_dir, params, progress)
         return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
 
     @classmethod
@@ -134,21 +135,20 @@ class Library:
 
     @staticmethod
     def _build(
-        seeds: Path,
-        index_dir: Path,
-        params: BM25Params,
-        folder: FolderState,
-        progress: Progress | None,
-    ) -> Collection | None:
+        seeds: Path, index_dir: Path, params: BM25Params, progress: Progress | None
+    ) -> tuple[Collection | None, FolderState]:
+        """Index every file; the folder state is completed with the hashes the build saw."""
+        listing = Listing.read(seeds)
         if not seeds.is_dir():
             log.warning("articles folder %s does not exist: no articles to serve", seeds)
-            return None
-        paths = [seeds / name for name in folder.listing.names]
-        collection = build(ingest_all(paths, progress), params)
+            return None, FolderState(listing, [])
+        collection = build(ingest_all([seeds / n for n in listing.names], progress), params)
+        read = {a.file: a.fingerprint for a in collection.articles} if collection else {}
+        folder = FolderState.of(seeds, listing, read)
         if collection is None:
             log.warning("no usable articles in %s (add .txt or .md files)", seeds)
-            return None
-        return _saved(index_dir, collection, folder)
+            return None, folder
+        return _saved(index_dir, collection, folder), folder
 
     def changed(self) -> bool:
         """Whether the folder's files differ from what is loaded (by name, size and mtime).
@@ -251,32 +251,25 @@ class Library:
 
 def _load(
     index_dir: Path, params: BM25Params, force: bool
-) -> tuple[Collection | None, FolderState | None, str]:
-    """The saved collection and the folder it was made from, if usable, else why not.
-
-    The folder state comes back even when the collection cannot be used, so unchanged files
-    need not be hashed again.
-    """
+) -> tuple[tuple[Collection, FolderState] | None, str]:
+    """The saved collection and the folder state it was made from, or why there is none."""
     try:
         stored = store.load(index_dir)
     except store.CorruptIndex as exc:
         log.warning("the saved index in %s cannot be used (%s): rebuilding", index_dir, exc)
-        return None, None, f"the saved index could not be used ({exc})"
+        return None, f"the saved index could not be used ({exc})"
     if stored is None:
-        return None, None, "no saved index"
+        return None, "no saved index"
+    if force:
+        return None, "forced"
+    if stored.meta.get(PIPELINE_KEY) != pipeline_key(params):
+        return None, "the pipeline or its parameters changed"
     try:
         seen = FolderState.from_stored(stored.arrays, stored.blobs)
-    except (KeyError, UnicodeDecodeError, ValueError) as exc:
-        return None, None, f"the saved index is incomplete ({exc})"
-    if force:
-        return None, seen, "forced"
-    if stored.meta.get(PIPELINE_KEY) != pipeline_key(params):
-        return None, seen, "the pipeline or its parameters changed"
-    try:
-        return Collection.from_stored(stored), seen, "up to date"
-    except (KeyError, TypeError, ValueError) as exc:
+        return (Collection.from_stored(stored), seen), "up to date"
+    except (KeyError, TypeError, UnicodeDecodeError, ValueError) as exc:
         log.warning("rebuilding: the saved index is incomplete (%s)", exc)
-        return None, seen, f"the saved index is incomplete ({exc})"
+        return None, f"the saved index is incomplete ({exc})"
 
 
 def _saved(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from index import store
+from index.folder import FolderState
 from index.library import Library
 
 ARTICLE = (
@@ -214,3 +215,11 @@ def test_a_huge_file_is_skipped_once_and_not_seen_as_a_change(seeds, index_dir):
     assert library.report.articles == 2
     assert not library.changed()
     assert not Library.open(seeds, index_dir).report.rebuilt
+
+
+def test_a_build_records_each_files_content_hash(seeds, index_dir):
+    """The hashes a build takes from the articles it read are the files' own hashes."""
+    (seeds / "broken.txt").write_bytes(b"\x00\x01" * 100)  # gives no article: hashed apart
+    library = Library.open(seeds, index_dir)
+    assert library.folder == FolderState.read(seeds)
+    assert len(library.folder.hashes) == 3

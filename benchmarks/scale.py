@@ -563,7 +563,7 @@ def bench_project(s: SizeRun, question: str) -> dict:
 
 def measure_updates(seeds: Path, index_dir: Path) -> dict:
     """``python -m index build`` after adding one article, then after removing it again."""
-    first = min(seeds.iterdir())
+    first = min(seeds.glob("*.txt"))
     added = seeds / "zz-one-more-article.txt"
     shutil.copyfile(first, added)
     figures = {}

@@ -92,7 +92,7 @@ class Analyzer:
             out.extend(terms)
         return out
 
-    def _spans(self, text: str) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
+    def _spans(self, text: str) -> tuple[tuple[tuple[int, int], tuple[str, ...]], ...]:
         """Each word's character span in ``text`` with the terms it yields (for highlighting)."""
         folded = text if text.isascii() else text.translate(_FOLD)
         result = []
@@ -103,7 +103,7 @@ class Analyzer:
                 terms = self._analyze(token)
             if terms:
                 result.append((match.span(), terms))
-        return result
+        return tuple(result)  # cached and shared: immutable
 
     def _analyze(self, token: str) -> tuple[str, ...]:
         """Analyze a token not in the cache, and cache it (a bot runs for months: bounded)."""

@@ -1,7 +1,7 @@
 """Answers: the best passages for a question, each cited, or an honest "not in the articles".
 
 The passages are BM25's best candidates re-ordered by ``index.rerank``; a citation's score is
-the reranked one.
+the reranker's (BM25's own when no candidate scores above zero and nothing is re-ordered).
 
 Abstention looks at how much of the question the best passage covers, weighted by how
 informative each question word is (its idf; words the collection has never seen weigh the

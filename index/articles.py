@@ -20,6 +20,7 @@ ARTICLE_SUFFIXES = (".txt", ".md")
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # far beyond any news article; larger files are skipped
 HEADER_KEYS = ("id", "title", "subtitle", "outlet", "url")
 _SLUG_WORDS = 5
+UNREADABLE = "unreadable"  # the content hash of a file that could not be read
 MAX_ID_CHARS = 64  # ids travel in Discord custom ids and choice values (100 characters at most)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
 
@@ -75,7 +76,7 @@ def fingerprint_file(path: Path) -> str:
                 digest.update(chunk)
         return digest.hexdigest()
     except OSError:
-        return "unreadable"
+        return UNREADABLE
 
 
 def decode(data: bytes) -> tuple[str, str] | None:

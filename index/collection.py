@@ -241,6 +241,9 @@ def update(
 ) -> Collection | None:
     """The collection a full ``build`` would give, re-using ``old`` for unchanged files.
 
+    The same articles, texts, passages, postings and scores; only the internal term ids
+    differ (old terms keep theirs), so scores can differ in the last float bits.
+
     ``names`` are the folder's article files in order, ``changed`` the new or changed ones
     and ``fresh`` their ingested articles, in the same order (unusable files left out).
     Unchanged files are carried over from ``old`` as arrays, without reading or analysis.
@@ -291,8 +294,7 @@ class _Assembly:
         self.n_docs = 0
         if old is not None:
             # Old terms keep their ids, which lets the update merge rather than re-sort.
-            by_id = dict(sorted((i, t) for t, i in old.index.vocabulary.items()))
-            self.vocabulary = {t: i for i, t in by_id.items()}
+            self.vocabulary = dict(old.index.vocabulary.items())
             self.old_base_ids = bytes(old._base_ids).decode("utf-8").split("\n")
             self.renumber = np.full(old.passage_count, -1, np.int32)  # old passage -> new
 

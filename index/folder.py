@@ -16,7 +16,7 @@ from stat import S_ISREG
 
 import numpy as np
 
-from index.articles import fingerprint_file, is_article_name
+from index.articles import UNREADABLE, fingerprint_file, is_article_name
 
 _SEPARATOR = "\0"  # the one character a file name cannot contain
 
@@ -76,11 +76,17 @@ class FolderState:
     def read(cls, folder: Path, previous: FolderState | None = None) -> FolderState:
         """The folder now; files whose size and time match ``previous`` are not read."""
         listing = Listing.read(folder)
-        if previous is not None and listing == previous.listing:
+        if (
+            previous is not None
+            and listing == previous.listing
+            and UNREADABLE not in previous.hashes
+        ):
             return cls(listing, previous.hashes)
         known = {}
         if previous is not None:
-            known = dict(zip(previous.listing.versions(), previous.hashes, strict=True))
+            # A file that could not be read is tried again: it may be readable now.
+            pairs = zip(previous.listing.versions(), previous.hashes, strict=True)
+            known = {version: digest for version, digest in pairs if digest != UNREADABLE}
         hashes = [known.get(key) or fingerprint_file(folder / key[0]) for key in listing.versions()]
         return cls(listing, hashes)
 

@@ -2,8 +2,9 @@
 
 This is the per-article part of a build, so it runs in worker processes on large folders
 (both cores, articles streamed in order); what it returns is small: the cleaned text, passage
-offsets, and each passage's distinct terms with their counts (ids into the article's own
-vocabulary; the build maps them to the collection's).
+offsets, and each passage's distinct terms with their counts (ids into a vocabulary the
+articles of one ingest share and that grows as they come; the build maps it to the
+collection's ids once per term).
 """
 
 from __future__ import annotations

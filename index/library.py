@@ -2,8 +2,9 @@
 
 ``Library.open`` loads the persisted index when it matches the articles folder (file
 contents, pipeline code, ranking parameters). Otherwise it updates it, reading only the new
-and changed files, or rebuilds it when much has changed; so adding, changing or removing a
-file is picked up on the next open or ``reload``.
+and changed files, or builds it from every file when there is no usable saved index (or the
+pipeline changed); so adding, changing or removing a file is picked up on the next open or
+``reload``.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ class Library:
             paths = [seeds / name for name in names if name in changed]
             fresh = ingest_all(paths, progress)
             collection = _saved(index_dir, update(old, names, changed, fresh, params), folder)
+            if collection is None:
+                log.warning("no usable articles in %s (add .txt or .md files)", seeds)
             reason = f"updated, {len(changed)} new or changed, {_gone(folder, seen)} removed"
             return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
         collection, folder = cls._build(seeds, index_dir, params, progress)
@@ -288,12 +291,11 @@ def _saved(
     stored.arrays.update(arrays)
     stored.blobs.update(blobs)
     try:
-        store.save(index_dir, stored)
-        saved = store.load(index_dir)
+        saved = store.load_build(store.save(index_dir, stored))
     except (OSError, store.CorruptIndex) as exc:
         log.warning("could not save the index to %s (%s): serving from memory", index_dir, exc)
         return collection
-    return Collection.from_stored(saved) if saved else collection
+    return Collection.from_stored(saved)
 
 
 def _gone(folder: FolderState, seen: FolderState) -> int:

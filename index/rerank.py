@@ -99,7 +99,7 @@ def proximity(question: Question, terms: Sequence[str]) -> float:
     return best / question.total
 
 
-def coverage(question: Question, found_in: set[str]) -> float:
+def found_share(question: Question, found_in: set[str]) -> float:
     """Share of the question's information among ``found_in`` (passage, title, heading)."""
     found = sum(w for t, w in question.weights.items() if t in found_in)
     return found / question.total
@@ -165,7 +165,7 @@ def features(
     return Features(
         bm25=max(hit.score, 0.0) / top,
         proximity=proximity(question, terms),
-        coverage=coverage(question, {*terms, *context}),
+        coverage=found_share(question, {*terms, *context}),
         bigrams=bigrams(question, terms),
         answer_type=answer_type(question, terms),
     )

@@ -137,6 +137,11 @@ def load(root: Path) -> Stored | None:
     folder = root / "builds" / build_id
     if not build_id or "/" in build_id or not folder.is_dir():
         raise CorruptIndex(f"CURRENT names a missing build {build_id!r}")
+    return load_build(folder)
+
+
+def load_build(folder: Path) -> Stored:
+    """One build folder, checked (``CorruptIndex`` if damaged), whether current or not."""
     try:
         manifest = json.loads((folder / MANIFEST).read_bytes())
         if manifest.get("format") != FORMAT_VERSION:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from index import store
+from index.articles import UNREADABLE, read_article
 from index.folder import FolderState
 from index.library import Library
 
@@ -223,3 +224,27 @@ def test_a_build_records_each_files_content_hash(seeds, index_dir):
     library = Library.open(seeds, index_dir)
     assert library.folder == FolderState.read(seeds)
     assert len(library.folder.hashes) == 3
+
+
+def test_a_file_that_could_not_be_read_is_tried_again(seeds, index_dir, monkeypatch):
+    (seeds / "late.txt").write_text(ARTICLE, encoding="utf-8")
+    with monkeypatch.context() as failing:  # an I/O error while the index is made
+        failing.setattr("index.folder.fingerprint_file", lambda path: UNREADABLE)
+        failing.setattr(
+            "index.ingest.read_article",
+            lambda path: None if path.name == "late.txt" else read_article(path),
+        )
+        assert Library.open(seeds, index_dir).report.articles == 2
+    library = Library.open(seeds, index_dir)  # same size and time, readable now
+    assert library.report.articles == 3
+    assert library.report.reason == "updated, 1 new or changed, 0 removed"
+
+
+def test_a_folder_emptied_after_indexing_serves_a_clear_message(seeds, index_dir, caplog):
+    Library.open(seeds, index_dir)
+    for path in seeds.iterdir():
+        path.unlink()
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(seeds, index_dir)
+    assert "no usable articles" in caplog.text
+    assert "No articles are loaded" in library.ask("anything at all?").reason

@@ -32,6 +32,9 @@ SEEDS_ENV = "NEWSDESK_SEEDS"
 INDEX_ENV = "NEWSDESK_INDEX_DIR"
 FUZZY_CUTOFF = 75  # rapidfuzz partial_ratio: typos and word fragments, not unrelated titles
 PIPELINE_KEY = "pipeline"  # manifest entry: what made the index besides the articles
+# Files whose times changed but not their bytes (a checkout, a copy) are hashed at every open
+# to find that out; from this many on, saving the new times once costs less.
+RESAVE_RETIMED = 1000
 
 
 def default_seeds() -> Path:
@@ -100,6 +103,8 @@ class Library:
             old, seen = loaded
             folder = FolderState.read(seeds, seen)
             if folder.same_contents(seen):
+                if _retimed(folder, seen) >= RESAVE_RETIMED:
+                    old = _saved(index_dir, old, folder) or old
                 return cls._opened(seeds, index_dir, old, params, folder, False, reason, started)
             changed = folder.changed_since(seen)
             names = folder.listing.names
@@ -296,6 +301,11 @@ def _saved(
         log.warning("could not save the index to %s (%s): serving from memory", index_dir, exc)
         return collection
     return Collection.from_stored(saved)
+
+
+def _retimed(folder: FolderState, seen: FolderState) -> int:
+    """How many files have other sizes or times than when the index was saved."""
+    return len(set(folder.listing.versions()) - set(seen.listing.versions()))
 
 
 def _gone(folder: FolderState, seen: FolderState) -> int:

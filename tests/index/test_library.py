@@ -9,7 +9,7 @@ import pytest
 
 from index import store
 from index.articles import UNREADABLE, read_article
-from index.folder import FolderState
+from index.folder import FolderState, Listing
 from index.library import Library
 
 ARTICLE = (
@@ -248,3 +248,13 @@ def test_a_folder_emptied_after_indexing_serves_a_clear_message(seeds, index_dir
         library = Library.open(seeds, index_dir)
     assert "no usable articles" in caplog.text
     assert "No articles are loaded" in library.ask("anything at all?").reason
+
+
+def test_many_touched_files_are_hashed_once_not_at_every_open(seeds, index_dir, monkeypatch):
+    monkeypatch.setattr("index.library.RESAVE_RETIMED", 2)
+    Library.open(seeds, index_dir)
+    for path in seeds.iterdir():
+        os.utime(path, ns=(7, 7))
+    assert not Library.open(seeds, index_dir).report.rebuilt
+    stored = store.load(index_dir)
+    assert FolderState.from_stored(stored.arrays, stored.blobs).listing == Listing.read(seeds)

@@ -43,7 +43,7 @@ class Ingested(Source):
     text: str  # the cleaned article
     dropped: int  # lines of clutter removed
     spans: np.ndarray  # per passage: start, end, heading start, heading end (-1: none)
-    vocabulary: Sequence[str]  # terms the ids below index into (the article's, or shared)
+    vocabulary: Sequence[str]  # what the ids below index into: shared by one ingest, growing
     terms: np.ndarray  # each passage's distinct term ids, passage after passage
     counts: np.ndarray  # how often each of those terms occurs in its passage
     distinct: np.ndarray  # distinct terms per passage (slices ``terms`` and ``counts``)
@@ -181,7 +181,7 @@ def _bounded(pool: ProcessPoolExecutor, paths: list[Path]) -> Iterator[Batch]:
 # the terms the batch added to it; the building process translates the ids into the shared
 # vocabulary, mapping each term once per worker.
 Batch = tuple[int, list[str], list[Ingested | None]]  # worker pid, its new terms, articles
-_worker_vocabulary = Terms()
+_worker_vocabulary = Terms()  # used in worker processes only
 
 
 def _ingest_batch(paths: list[Path]) -> Batch:

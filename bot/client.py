@@ -72,11 +72,11 @@ class NewsBot(commands.Bot):
         """Log the one start-up line: what is served, where, with how many commands."""
         report = self.library.report
         log.info(
-            "ready as %s: %d articles, %d passages (index %s), %d guilds, %d commands synced",
+            "ready as %s: %d articles, %d passages (index: %s), %d guilds, %d commands synced",
             self.user,
             report.articles,
             report.passages,
-            "rebuilt" if report.rebuilt else "up to date",
+            report.reason,
             len(self.guilds),
             self.synced,
         )

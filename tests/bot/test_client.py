@@ -23,7 +23,9 @@ async def test_start_up_is_logged_in_one_line(start, caplog):
         pass
     (line,) = [r.getMessage() for r in caplog.records if r.name == "bot.client"]
     assert line.startswith("ready as Newsdesk")
-    assert line.endswith(": 2 articles, 15 passages (index rebuilt), 1 guilds, 5 commands synced")
+    assert line.endswith(
+        ": 2 articles, 15 passages (index: no saved index), 1 guilds, 5 commands synced"
+    )
 
 
 async def test_commands_are_synced_to_the_configured_guilds_or_globally(start):

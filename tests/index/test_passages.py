@@ -1,10 +1,12 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from index.articles import read_article
 from index.cleaning import clean
 from index.folder import Listing
-from index.passages import MAX_WORDS, MIN_WORDS, is_heading, split_passages
+from index.passages import MAX_WORDS, MIN_WORDS, PARAGRAPH_MAX_WORDS, is_heading, split_passages
 
 SEEDS = Path(__file__).parents[2] / "seeds"
 
@@ -61,6 +63,15 @@ def test_long_paragraph_is_split_between_sentences():
     assert len(passages) > 1
     assert all(len(p.text.split()) <= MAX_WORDS for p in passages)
     assert " ".join(p.text for p in passages) == " ".join(sentences)
+
+
+@pytest.mark.parametrize("sentences", [PARAGRAPH_MAX_WORDS // 8, PARAGRAPH_MAX_WORDS // 8 + 1])
+def test_a_paragraph_stays_whole_up_to_its_limit(sentences):
+    paragraph = " ".join(f"Sentence {i} has exactly eight words in it." for i in range(sentences))
+    passages = split_passages(f"{para(50)}\n\n{paragraph}\n\n{para(50)}")
+    whole = sentences * 8 <= PARAGRAPH_MAX_WORDS
+    assert (paragraph in [p.text for p in passages]) is whole
+    assert all(len(p.text.split()) <= (MAX_WORDS, PARAGRAPH_MAX_WORDS)[whole] for p in passages)
 
 
 def test_short_paragraphs_are_merged_and_no_runt_is_left_at_the_end():

@@ -99,23 +99,22 @@ class Library:
         index_dir = index_dir or default_index_dir(seeds)
         params = params or BM25Params()
         loaded, reason = _load(index_dir, params, force)
-        if loaded is not None:
-            old, seen = loaded
-            folder = FolderState.read(seeds, seen)
-            if folder.same_contents(seen):
-                if _retimed(folder, seen) >= RESAVE_RETIMED:
-                    old = _saved(index_dir, old, folder) or old
-                return cls._opened(seeds, index_dir, old, params, folder, False, reason, started)
-            changed = folder.changed_since(seen)
-            names = folder.listing.names
-            paths = [seeds / name for name in names if name in changed]
-            fresh = ingest_all(paths, progress)
-            collection = _saved(index_dir, update(old, names, changed, fresh, params), folder)
-            if collection is None:
-                log.warning("no usable articles in %s (add .txt or .md files)", seeds)
-            reason = f"updated, {len(changed)} new or changed, {_gone(folder, seen)} removed"
+        if loaded is None:
+            collection, folder = cls._build(seeds, index_dir, params, progress)
             return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
-        collection, folder = cls._build(seeds, index_dir, params, progress)
+        old, seen = loaded
+        folder = FolderState.read(seeds, seen)
+        if folder.same_contents(seen):
+            if _retimed(folder, seen) >= RESAVE_RETIMED:
+                old = _saved(index_dir, old, folder) or old
+            return cls._opened(seeds, index_dir, old, params, folder, False, reason, started)
+        changed = folder.changed_since(seen)
+        fresh = ingest_all([seeds / n for n in folder.listing.names if n in changed], progress)
+        updated = update(old, folder.listing.names, changed, fresh, params)
+        collection = _saved(index_dir, updated, folder)
+        if collection is None:
+            log.warning("no usable articles in %s (add .txt or .md files)", seeds)
+        reason = f"updated, {len(changed)} new or changed, {_gone(folder, seen)} removed"
         return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
 
     @classmethod

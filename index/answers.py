@@ -23,7 +23,7 @@ from index.analysis import Analyzer
 from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.expansion import expand, related_terms
-from index.rerank import CANDIDATES, Question, answer_kind, rerank
+from index.rerank import CANDIDATES, Question, answer_kind, rerank, word_pairs
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_K = 3
@@ -156,7 +156,7 @@ def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFA
     candidates = index.top(index.query(expand(terms, related)), max(k, CANDIDATES))
     weights = {t: _information(index, index.vocabulary.get(t)) for t in terms}
     stands_for = {r: t for t, words in related.items() for r in words}
-    asked = Question(tuple(terms), weights, answer_kind(question), stands_for)
+    asked = Question(tuple(terms), weights, answer_kind(question), stands_for, word_pairs(question))
     hits = rerank(collection, analyzer, asked, candidates)[:k]
 
     def covered(hit: Hit) -> float:

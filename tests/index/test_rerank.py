@@ -13,7 +13,7 @@ import pytest
 
 from index.analysis import Analyzer
 from index.library import Library
-from index.rerank import Kind, Question, answer_kind, bigrams, is_kind, proximity
+from index.rerank import Kind, Question, answer_kind, bigrams, is_kind, proximity, word_pairs
 
 FILLER = (  # 31 index terms: more than the proximity window
     "Officials gave no further details about the matter on Monday afternoon, and residents "
@@ -74,6 +74,25 @@ def test_question_word_pairs_in_order_outrank_the_same_words_reordered(tmp_path)
     bm25, reranked = first_two(library, "Where did fans of the Denver Broncos cheer?")
     assert bm25 == ["Reordered", "In order"]
     assert reranked == ["In order", "Reordered"]
+
+
+def test_the_questions_phrase_as_written_outranks_the_same_terms_without_it(tmp_path):
+    library = library_of(
+        tmp_path,
+        {
+            "1.txt": ("Without", f"The capital, France, is Paris, officials noted. {FILLER}"),
+            "2.txt": ("As written", f"The capital of France is Paris, officials noted. {FILLER}"),
+        },
+    )
+    # Index terms are the same in both (capit, franc, pari, ...): "of" makes the difference.
+    bm25, reranked = first_two(library, "What is the capital of France?")
+    assert bm25 == ["Without", "As written"]
+    assert reranked == ["As written", "Without"]
+
+
+def test_word_pairs_keep_small_words_and_fold_case():
+    assert word_pairs("Capital of FRANCE?") == {"capital of", "of france"}
+    assert word_pairs("Paris") == frozenset()
 
 
 def test_a_question_word_in_the_article_title_counts_for_the_passage(tmp_path):

@@ -248,8 +248,8 @@ def update(
     and ``fresh`` their ingested articles, in the same order (unusable files left out).
     Unchanged files are carried over from ``old`` as arrays, without reading or analysis.
     """
-    position = {article.file: i for i, article in enumerate(old.articles)}
     assembly = _Assembly(old)
+    position = {article.file: i for i, article in enumerate(assembly.old_articles)}
     items = iter(fresh)
     item = next(items, None)
     run: list[int] = []  # consecutive old positions, carried over in one go
@@ -295,6 +295,7 @@ class _Assembly:
         if old is not None:
             # Old terms keep their ids, which lets the update merge rather than re-sort.
             self.vocabulary = dict(old.index.vocabulary.items())
+            self.old_articles = list(old.articles)  # parsed once: every one is carried or not
             self.old_base_ids = bytes(old._base_ids).decode("utf-8").split("\n")
             self.renumber = np.full(old.passage_count, -1, np.int32)  # old passage -> new
 
@@ -351,13 +352,13 @@ class _Assembly:
         old = self.old
         assert old is not None
         position, new_first = len(self.articles), self.n_docs
-        for i, article in enumerate(old.articles[start:stop], start):
+        for i, article in enumerate(self.old_articles[start:stop], start):
             source = Source(**{**source_of(article), "id": self.old_base_ids[i]})
             self._article(source, article.passage_count, article.dropped_lines)
         lo, hi = int(old._text_ptr[start]), int(old._text_ptr[stop])
         self.text_ptr.extend((old._text_ptr[start + 1 : stop + 1] - lo + len(self.texts)).tolist())
         self.texts += old._texts[lo:hi]
-        first = old.articles[start].first_passage  # the run's passages, in old numbering
+        first = self.old_articles[start].first_passage  # the run's passages, old numbering
         last = first + self.n_docs - new_first
         self.renumber[first:last] = np.arange(new_first, self.n_docs, dtype=np.int32)
         self._passages(

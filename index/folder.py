@@ -84,18 +84,19 @@ class FolderState:
             return cls(listing, previous.hashes)
         known = {}
         if previous is not None:
-            # A file that could not be read is tried again: it may be readable now.
+            now = set(listing.versions())
             pairs = zip(previous.listing.versions(), previous.hashes, strict=True)
-            known = {version: digest for version, digest in pairs if digest != UNREADABLE}
-        hashes = [known.get(key) or fingerprint_file(folder / key[0]) for key in listing.versions()]
-        return cls(listing, hashes)
+            # A file that could not be read is tried again: it may be readable now.
+            known = {v[0]: digest for v, digest in pairs if v in now and digest != UNREADABLE}
+        return cls.of(folder, listing, known)
 
     @classmethod
     def of(cls, folder: Path, listing: Listing, known: Mapping[str, str]) -> FolderState:
         """``listing`` with the hashes ``known`` by file name; other files are hashed now.
 
         After a build the articles' own hashes (taken from the bytes they were read from)
-        are known, so only the files that gave no article are read again.
+        are known, so only the files that gave no article are read again; on an open, those
+        of the files whose size and time are unchanged.
         """
         return cls(listing, [known.get(n) or fingerprint_file(folder / n) for n in listing.names])
 

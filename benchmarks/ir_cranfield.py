@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -266,7 +267,7 @@ def titles_not_in_text(data: Cranfield, library: Library) -> int:
     """Articles whose title no longer appears in their indexed text.
 
     ``.W`` repeats the title; the cleaner drops a line repeating the title (as on scraped
-    news pages), and the project does not index titles, so those words are lost to ranking.
+    news pages). The index has the title's words anyway: with the article's first passage.
     """
     titles = {doc_id(d.number): d.title for d in data.docs}
     return sum(
@@ -276,27 +277,26 @@ def titles_not_in_text(data: Cranfield, library: Library) -> int:
 
 
 def run_passage_engine(data: Cranfield, library: Library, analyzer: Analyzer) -> Run:
-    """(c0) The engine alone over the pipeline's passages: no expansion, abstention or cap.
+    """(c0) The engine alone over the pipeline's index: no expansion, reranking, abstention or cap.
 
-    A diagnostic between (b) and (c): it separates what the pipeline's passages cost
-    (split abstracts, dropped titles) from what ``ask`` adds (related words, abstention,
-    at most 20 passages).
+    A diagnostic between (b) and (c): it separates what the pipeline's passages cost or gain
+    (split abstracts, the title indexed with the first passage) from what ``ask`` adds
+    (related words, the reranker, abstention, at most 20 passages).
     """
-    owners, texts = [], []
-    for article in library.articles():
-        for p in library.passages(article):
-            owners.append(document(article.id))
-            texts.append(f"{p.heading}\n{p.text}" if p.heading else p.text)
-    started = time.perf_counter()
-    index = BM25Index.build([analyzer.terms(t) for t in texts])
-    build_s = time.perf_counter() - started
+    collection = library.collection
+    index = collection.index
+
+    @cache
+    def owner(doc: int) -> int:
+        return document(collection.passage(doc)[0].id)
 
     def rank(text: str) -> list[int]:
-        hits = index.top(index.query(analyzer.terms(text)), DEPTH)
-        return first_occurrences(owners[h.doc] for h in hits)
+        return first_occurrences(
+            owner(h.doc) for h in index.top(index.query(analyzer.terms(text)), DEPTH)
+        )
 
     rankings, query_s = timed_rankings(data.queries, rank)
-    return Run(rankings, build_s, query_s, {})
+    return Run(rankings, library.report.seconds, query_s, {})
 
 
 # --- scoring and report ------------------------------------------------------------------------
@@ -370,13 +370,14 @@ def render(data: Cranfield, scores: dict[str, dict[str, Any]], pipeline: str) ->
             "linear gains 1->4, 2->3, 3->2, 4->1 (-1 and unjudged: 0), ideal from all judged "
             "documents. (c0) and (c): a document counts at its best passage's rank; (c) "
             "abstentions are empty rankings (they score 0). build s: (a), (b) from token lists; "
-            "(c0) analysis and index; (c) `Library.open` from the files.",
+            "(c0), (c) `Library.open` from the files (one index).",
             "",
             f"(c): {notes['articles_indexed']} articles ({len(data.docs) - notes['article_files']}"
             f" empty records skipped), {notes['passages']:,} passages of "
             f"{notes['words_per_passage']:.1f} words; the cleaner dropped "
             f"{notes['lines_dropped_by_cleaner']} lines, and {notes['titles_not_in_text']} "
-            "articles' titles (repeated at the top of .W) are no longer in the indexed text; "
+            "articles' title lines (repeated at the top of .W) are no longer in the text (the "
+            "index has the title's words with the first passage); "
             f"abstained on {notes['abstained']} of {len(data.queries)} queries; "
             f"ask(k={ASK_K}) returned at most {notes['max_passages_returned']} passages, "
             f"{notes['mean_documents_returned']:.1f} documents on average.",

@@ -3,11 +3,11 @@
 The passages are BM25's best candidates re-ordered by ``index.rerank``; a citation's score is
 the reranker's (BM25's own when no candidate scores above zero and nothing is re-ordered).
 
-Abstention looks at how much of the question the best passage covers, weighted by how
-informative each question word is (its idf; words the collection has never seen weigh the
-most, since they are the ones the articles cannot speak to). A passage that matches only the
-generic words of an off-topic question ("Who won the last election in France?") is not an
-answer, however it scores.
+Abstention weighs the evidence that the first passage answers (``Evidence``): above all how
+much of the question it covers, weighted by how informative each question word is (its idf;
+words the collection has never seen weigh the most, since they are the ones the articles
+cannot speak to). A passage that matches only the generic words of an off-topic question
+("Who won the last election in France?") is not an answer, however it scores.
 """
 
 from __future__ import annotations
@@ -23,24 +23,41 @@ from index.analysis import Analyzer
 from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.expansion import expand, related_terms
-from index.rerank import CANDIDATES, Question, answer_kind, rerank, word_pairs
+from index.rerank import CANDIDATES, Question, Ranked, answer_kind, rerank, word_pairs
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_K = 3
 MAX_K = 20
-# Share of the question's information the best (reranked) passage must cover to count as an
-# answer. Calibrated on SQuAD's tune split (``benchmarks/qa_squad.py --split tune``: each
-# question once with its article, once without) together with tests/data/seed_questions.jsonl
-# (every setting named here separates it perfectly): with questions answerable as often as in the
-# project's own question sets (72%), errors per question are fewest at 0.475-0.5 (10.8% and
-# 11.0%, within noise), GENERIC_SHARE 0.1-0.3 and UNSEEN_BOOST 1.25-1.5 alike. At 0.5, 7.0%
-# of answerable tune questions are refused and 78% of unanswerable ones; were half of all
-# questions unanswerable, 0.55 would be best (10.9% and 85%). Figures: benchmarks/README.md.
-MIN_COVERAGE = 0.5
 GENERIC_SHARE = 0.2  # weight of an unseen everyday word, relative to a seen one
 RELATED_COVERAGE = 0.25  # an abstention names the articles whose passages cover this much
 UNSEEN_BOOST = 1.5  # an unseen topical word is the surest sign the articles do not answer
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What abstention weighs about the first passage; also the shape of its weights."""
+
+    coverage: float  # share of the question's information it covers (``coverage``)
+    log_words: float  # ln of the question's distinct terms: long questions rarely match whole
+    phrases: float  # the reranker's features (``index.rerank``): the question's phrases...
+    bigrams: float  # ...and word pairs, found in the passage
+
+    def answers(self) -> bool:
+        """Whether the passage answers: the abstention model's odds are at least even."""
+        weights = ABSTENTION_WEIGHTS
+        odds = sum(getattr(self, f) * getattr(weights, f) for f in self.__slots__)
+        return odds + ABSTENTION_BIAS >= 0
+
+
+# The abstention model: a logistic regression over ``Evidence``, fitted by
+# ``benchmarks/fit_abstention.py`` on SQuAD's tune split, each question asked once with its
+# article and once without, weighted as if 72% of questions were answerable (as in the
+# project's own question sets). Length matters: with none of its phrases or word pairs found,
+# a 2-term question needs 68% of its information covered, a 12-term one 50%; each phrase
+# found lowers the bar. Figures, and what did not help: benchmarks/README.md.
+ABSTENTION_WEIGHTS = Evidence(coverage=9.467, log_words=0.903, phrases=3.814, bigrams=1.620)
+ABSTENTION_BIAS = -7.020
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +85,7 @@ class Answer:
     results: tuple[Citation, ...] = ()
     reason: str = ""  # why there is no answer, in words a user can act on
     related: tuple[str, ...] = field(default=())  # ids of articles that come closest
+    evidence: Evidence | None = None  # what the decision to answer weighed, if it came to that
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ``--json`` object."""
@@ -157,16 +175,30 @@ def ask(collection: Collection, analyzer: Analyzer, question: str, k: int = DEFA
     weights = {t: _information(index, index.vocabulary.get(t)) for t in terms}
     stands_for = {r: t for t, words in related.items() for r in words}
     asked = Question(tuple(terms), weights, answer_kind(question), stands_for, word_pairs(question))
-    hits = rerank(collection, analyzer, asked, candidates)[:k]
+    ranked = rerank(collection, analyzer, asked, candidates)[:k]
+    hits = [r.hit for r in ranked]
 
     def covered(hit: Hit) -> float:
         return coverage(index, terms, related, hit.doc, joined)
 
-    if not hits or covered(hits[0]) < MIN_COVERAGE:
+    evidence = _evidence(ranked[0], covered(hits[0]), len(set(terms))) if ranked else None
+    if evidence is None or not evidence.answers():
         close = (h for h in hits if covered(h) >= RELATED_COVERAGE)
         nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))
-        return Answer(question, False, reason="The articles do not answer this.", related=nearby)
-    return Answer(question, True, tuple(_cite(collection, analyzer, terms, h) for h in hits))
+        reason = "The articles do not answer this."
+        return Answer(question, False, reason=reason, related=nearby, evidence=evidence)
+    citations = tuple(_cite(collection, analyzer, terms, h) for h in hits)
+    return Answer(question, True, citations, evidence=evidence)
+
+
+def _evidence(first: Ranked, covered: float, words: int) -> Evidence:
+    features = first.features
+    return Evidence(
+        coverage=covered,
+        log_words=math.log(words),
+        phrases=features.phrases if features else 0.0,
+        bigrams=features.bigrams if features else 0.0,
+    )
 
 
 def _cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:

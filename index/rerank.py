@@ -197,19 +197,25 @@ def features(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate in its new place: the hit carries the new score; its evidence, if weighed."""
+
+    hit: Hit
+    features: Features | None  # None when no candidate had BM25 evidence to weigh
+
+
 def rerank(
     collection: Collection,
     analyzer: Analyzer,
     question: Question,
     hits: Sequence[Hit],
     weights: Features = WEIGHTS,
-) -> list[Hit]:
-    """``hits`` (BM25's best first) re-ordered by their new scores, which they now carry."""
+) -> list[Ranked]:
+    """``hits`` (BM25's best first) re-ordered by their new scores."""
     top = max((h.score for h in hits), default=0.0)
     if top <= 0:
-        return list(hits)  # no evidence to weigh: keep BM25's order (ties by overlap)
-    scored = [
-        Hit(h.doc, features(collection, analyzer, question, h, top).dot(weights), h.matched)
-        for h in hits
-    ]
-    return sorted(scored, key=lambda h: -h.score)
+        return [Ranked(h, None) for h in hits]  # nothing to weigh: BM25's order (ties by overlap)
+    weighed = [(h, features(collection, analyzer, question, h, top)) for h in hits]
+    ranked = [Ranked(Hit(h.doc, f.dot(weights), h.matched), f) for h, f in weighed]
+    return sorted(ranked, key=lambda r: -r.hit.score)

@@ -11,6 +11,8 @@ Why Cranfield: its judgements are meant to be exhaustive and graded, so it measu
 (c) the whole pipeline: every abstract an article file (title from ``.T``), indexed by
     ``Library.open`` and asked with ``library.ask(q, k=100)``; passages map back to their
     document, which counts at its best passage's rank. An abstention is an empty ranking.
+    Two diagnostics beside it: (c0) the engine alone over the same index, (c1) ``ask`` with
+    abstention off.
 
 Judgements (``cranqrel.readme``): queries are numbered by their POSITION in ``cran.qry``
 (1-225), not by their ``.I`` number. Codes: 1 complete answer, 2 high relevance, 3 useful
@@ -63,6 +65,7 @@ NDCG_K = 10
 GAINS = {1: 4.0, 2: 3.0, 3: 2.0, 4: 1.0}  # cranqrel code -> gain; other codes are 0
 FIELDS = (".T", ".A", ".B", ".W")
 WORK = OUT / "cranfield"
+ALWAYS = "(c1) project pipeline, abstention off: `ask(q, k=100, abstain=False)`"
 PIPELINE = "(c) project pipeline, `library.ask(q, k=100)`"
 
 log = logging.getLogger("ir_cranfield")
@@ -237,12 +240,12 @@ def document(article_id: str) -> int:
     return int(article_id.removeprefix("cran-"))
 
 
-def run_pipeline(data: Cranfield, library: Library, files: int) -> Run:
+def run_pipeline(data: Cranfield, library: Library, files: int, abstain: bool = True) -> Run:
     """(c) ``library.ask``: passages mapped to documents, each at its best passage's rank."""
     answers = []
 
     def rank(text: str) -> list[int]:
-        answer = library.ask(text, ASK_K)
+        answer = library.ask(text, ASK_K, abstain)
         answers.append(answer)
         return first_occurrences(document(c.article) for c in answer.results)
 
@@ -368,9 +371,9 @@ def render(data: Cranfield, scores: dict[str, dict[str, Any]], pipeline: str) ->
             f"MAP: codes 1-4 relevant, whole ranking (a, b, c0: top {DEPTH}); MAP (top {CUT}): "
             f"every ranking cut at {CUT} documents, the most (c) can return. nDCG@{NDCG_K}: "
             "linear gains 1->4, 2->3, 3->2, 4->1 (-1 and unjudged: 0), ideal from all judged "
-            "documents. (c0) and (c): a document counts at its best passage's rank; (c) "
+            "documents. (c0), (c1), (c): a document counts at its best passage's rank; (c) "
             "abstentions are empty rankings (they score 0). build s: (a), (b) from token lists; "
-            "(c0), (c) `Library.open` from the files (one index).",
+            "the others `Library.open` from the files (one index).",
             "",
             f"(c): {notes['articles_indexed']} articles ({len(data.docs) - notes['article_files']}"
             f" empty records skipped), {notes['passages']:,} passages of "
@@ -410,6 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(a) rank-bm25 BM25Okapi, abstracts": run_rank_bm25(data, tokens, analyzer),
         "(b) project engine, same tokens": run_engine(data, tokens, analyzer),
         "(c0) project engine, pipeline's passages": run_passage_engine(data, library, analyzer),
+        ALWAYS: run_pipeline(data, library, files, abstain=False),
         PIPELINE: run_pipeline(data, library, files),
     }
     scores = {name: evaluate(data, run) for name, run in runs.items()}

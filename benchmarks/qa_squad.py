@@ -61,8 +61,9 @@ from common import (  # noqa: E402
 from metrics import answer_rank, hit_at, mean  # noqa: E402
 
 from index.analysis import Analyzer  # noqa: E402
-from index.bm25 import BM25Index  # noqa: E402
+from index.collection import Article  # noqa: E402
 from index.library import Library  # noqa: E402
+from index.passages import Passage  # noqa: E402
 
 DATASET = "squad-v1.1-dev-retrieval"
 FILES = ("corpus.jsonl", "queries.jsonl", "qrels/dev.tsv")
@@ -292,14 +293,13 @@ def open_library(articles: Path, index_dir: Path) -> Library:
     return Library.open(articles, index_dir, force=True)
 
 
-def run_project(squad: Squad, articles: Path) -> ProjectRun:
-    """Index the article files with the project and ask every question."""
-    library = open_library(articles, WORK / "index")
+def run_project(squad: Squad, library: Library, abstain: bool = True) -> ProjectRun:
+    """Ask every question of the library (abstaining or not)."""
     pieces = project_passages(library, squad)
     sources = {(article_id(p.article), p.number): p.sources for p in pieces}
     log.info("asking %d questions with library.ask(k=%d) ...", len(squad.questions), K)
     started = time.perf_counter()
-    answers = [library.ask(q.text, K) for q in squad.questions]
+    answers = [library.ask(q.text, K, abstain) for q in squad.questions]
     ask_s = time.perf_counter() - started
     outcomes = [
         score(
@@ -321,30 +321,31 @@ def run_project(squad: Squad, articles: Path) -> ProjectRun:
     )
 
 
-def run_engine(squad: Squad, project: ProjectRun) -> Run:
-    """The project's ranking engine alone over the project's passages.
+def run_engine(squad: Squad, library: Library, project: ProjectRun) -> Run:
+    """The project's ranking engine alone over the library's own index.
 
-    Same passages and terms as ``library.ask`` (heading and text, as the build indexes
-    them), but no related-word expansion and no abstention: set beside ``ask`` and plain
-    BM25 over whole paragraphs, it tells what the passage split costs and what the rest of
-    ``ask`` costs.
+    Same passages and terms as ``library.ask``, but no related-word expansion, reranking or
+    abstention: set beside ``ask`` and plain BM25 over whole paragraphs, it tells what the
+    passage split costs and what the rest of ``ask`` adds.
     """
-    analyzer, pieces = Analyzer(), project.pieces
-    started = time.perf_counter()
-    index = BM25Index.build(
-        [analyzer.terms(f"{p.heading}\n{p.text}" if p.heading else p.text) for p in pieces]
-    )
-    build_s = time.perf_counter() - started
+    analyzer, collection = Analyzer(), library.collection
+    index = collection.index
+    sources = {(p.article, p.number): p for p in project.pieces}
     log.info("asking %d questions with the engine alone ...", len(squad.questions))
     started = time.perf_counter()
     tops = [index.top(index.query(analyzer.terms(q.text)), K) for q in squad.questions]
     ask_s = time.perf_counter() - started
-    outcomes = [
-        score(q, True, [pieces[h.doc].text for h in top], [pieces[h.doc].sources for h in top])
-        for q, top in zip(squad.questions, tops, strict=True)
-    ]
-    words = mean(len(p.text.split()) for p in pieces)
-    return Run(outcomes, build_s, ask_s, words, project.reachable)
+    outcomes = []
+    for q, top in zip(squad.questions, tops, strict=True):
+        pieces = [piece(collection.passage(h.doc), sources) for h in top]
+        outcomes.append(score(q, True, [p.text for p in pieces], [p.sources for p in pieces]))
+    return Run(outcomes, project.build_s, ask_s, project.passage_words, project.reachable)
+
+
+def piece(found: tuple[Article, Passage], pieces: dict[tuple[int, int], Piece]) -> Piece:
+    """The ``Piece`` of a passage the collection returned."""
+    article, passage = found
+    return pieces[(int(article.id.removeprefix("squad-")), passage.number)]
 
 
 def run_reference(squad: Squad) -> Run:
@@ -457,6 +458,7 @@ def abstention(
 # --- report ---------------------------------------------------------------------------------
 
 ASK = "project: `library.ask(q, k=20)`"
+ALWAYS = "project, abstention off: `ask(q, k=20, abstain=False)`"
 ENGINE = "project passages, engine only"
 PLAIN = "rank-bm25 BM25Okapi, SQuAD paragraphs"
 
@@ -617,7 +619,7 @@ def render(report: dict[str, Any], runs: dict[str, Run]) -> str:
             "hit@k: a result among the first k contains an answer string (case-, quote- and "
             "space-insensitive); para hit@k: a result comes from the question's source "
             "paragraph; abstentions count as misses. Engine only: `BM25Index.top` over the "
-            "project's passages, without related-word expansion or abstention.",
+            "library's index, without related-word expansion, reranking or abstention.",
             "",
             f"hit@1 on the {subset['questions']:,} questions the project answered: "
             + ", ".join(f"{name} {subset[name]:.3f}" for name in runs),
@@ -662,8 +664,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     whole = load(folder)
     files = write_articles(whole, WORK / "articles")
     squad = split(whole, args.split)
-    project = run_project(squad, WORK / "articles")
-    runs = {ASK: project, ENGINE: run_engine(squad, project), PLAIN: run_reference(squad)}
+    library = open_library(WORK / "articles", WORK / "index")
+    project = run_project(squad, library)
+    runs = {
+        ASK: project,
+        ALWAYS: run_project(squad, library, abstain=False),
+        ENGINE: run_engine(squad, library, project),
+        PLAIN: run_reference(squad),
+    }
     rng = random.Random(args.seed)
     sample = rng.sample(squad.questions, min(args.sample, len(squad.questions)))
     log.info("leave-one-out libraries for %d sampled questions ...", len(sample))

@@ -170,7 +170,9 @@ class Library:
 
     # --- questions -------------------------------------------------------------------------
 
-    def ask(self, question: str, k: int = answers.DEFAULT_K) -> answers.Answer:
+    def ask(
+        self, question: str, k: int = answers.DEFAULT_K, abstain: bool = True
+    ) -> answers.Answer:
         """The best passages for ``question``, cited, or a reason there are none."""
         if self.collection is None:
             return answers.Answer(
@@ -178,7 +180,7 @@ class Library:
                 False,
                 reason=f"No articles are loaded: add .txt or .md files to {self.seeds}.",
             )
-        return answers.ask(self.collection, self._analyzer, question, k)
+        return answers.ask(self.collection, self._analyzer, question, k, abstain)
 
     # --- articles --------------------------------------------------------------------------
 

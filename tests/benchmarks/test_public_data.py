@@ -1,4 +1,4 @@
-"""Loaders and metrics of the public-data benchmarks (qa_squad.py, ir_cranfield.py).
+"""Loaders and metrics of the public-data benchmarks (qa_squad, ir_cranfield, fit_abstention).
 
 Fast checks only: the benchmark runs themselves take minutes and are not tests. Tests that
 need the data sets skip when ``../shared/data`` (beside the repository) is absent.
@@ -8,11 +8,13 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 import common
+import fit_abstention
 import ir_cranfield
 import metrics
 import qa_squad
@@ -183,9 +185,24 @@ def test_find_data_accepts_the_set_or_its_parent(tmp_path):
     assert common.find_data("cranfield", folder, ir_cranfield.FILES) == folder
 
 
-@pytest.mark.parametrize("script", [qa_squad, ir_cranfield])
+@pytest.mark.parametrize("script", [qa_squad, ir_cranfield, fit_abstention])
 def test_scripts_exit_cleanly_without_data(script, tmp_path, capsys):
     assert script.main(["--data", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1
     assert "data not found" in out
+
+
+def test_abstention_fit_finds_the_rule_that_made_the_labels():
+    """Labels drawn from a known logistic model: the fit recovers its weights and bias."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 1, size=(20_000, 2))
+    truth, bias = np.array([8.0, -3.0]), -2.0
+    y = (rng.uniform(size=len(x)) < 1 / (1 + np.exp(-(x @ truth + bias)))).astype(float)
+    # Reweighting to the answerable share moves only the bias, by the log of the odds ratio.
+    shift = math.log(fit_abstention.ANSWERABLE / (1 - fit_abstention.ANSWERABLE)) - math.log(
+        y.mean() / (1 - y.mean())
+    )
+    weights, fitted_bias = fit_abstention.fit(x, y)
+    assert weights == pytest.approx(truth, abs=0.4)
+    assert fitted_bias == pytest.approx(bias + shift, abs=0.3)

@@ -1,10 +1,11 @@
 """The whole pipeline on the seeds: cited answers, abstention, bad questions."""
 
+import math
 from pathlib import Path
 
 import pytest
 
-from index.answers import MAX_QUESTION_CHARS
+from index.answers import MAX_QUESTION_CHARS, Evidence
 from index.evaluate import evaluate, load_questions
 from index.library import Library
 
@@ -178,3 +179,30 @@ def test_answers_do_not_depend_on_earlier_questions(library):
 
 def test_an_unseen_hyphenated_word_is_judged_by_its_parts(library):
     assert library.ask("How many drone-launches were there in October?").answered
+
+
+def evidence(coverage: float, words: int, phrases: float = 0.0) -> Evidence:
+    return Evidence(coverage=coverage, log_words=math.log(words), phrases=phrases, bigrams=0.0)
+
+
+def test_abstention_asks_more_of_the_passage_the_shorter_the_question():
+    """Two words are easily matched by chance, twelve are not: half of each is not alike."""
+    assert not evidence(0.55, 2).answers()
+    assert evidence(0.55, 12).answers()
+    assert evidence(0.9, 2).answers()
+    assert not evidence(0.3, 12).answers()
+
+
+def test_the_questions_phrases_found_as_written_lower_the_bar():
+    assert not evidence(0.6, 3).answers()
+    assert evidence(0.6, 3, phrases=0.5).answers()
+
+
+def test_an_answer_carries_what_its_abstention_weighed(library):
+    answered = library.ask("How many launches were there in October?")
+    refused = library.ask("Who won the last Champions League final?")
+    assert answered.evidence is not None
+    assert answered.evidence.answers()
+    assert refused.evidence is not None
+    assert not refused.evidence.answers()
+    assert answered.evidence.coverage > refused.evidence.coverage

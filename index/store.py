@@ -34,7 +34,7 @@ MANIFEST = "manifest.json"
 FULL_CHECK_BYTES = 32 << 20  # files up to this size are hashed whole at load
 _SAMPLE_BLOCKS = 256
 _BLOCK = 4096
-_STALE_TMP_SECONDS = 3600
+_STALE_SECONDS = 3600  # a build folder untouched this long is left over from a crash
 
 Blob = bytes | bytearray | mmap.mmap
 
@@ -95,8 +95,9 @@ def save(root: Path, stored: Stored) -> Path:
     with open(pointer, "w") as fh:
         fh.write(build_id)
         _sync(fh)
+    superseded = _current_id(root)
     os.replace(pointer, root / "CURRENT")
-    _remove_old_builds(builds, keep=build_id)
+    _remove_old_builds(builds, keep=build_id, superseded=superseded)
     return builds / build_id
 
 
@@ -105,24 +106,30 @@ def _sync(fh: Any) -> None:
     os.fsync(fh.fileno())
 
 
-def _remove_old_builds(builds: Path, keep: str) -> None:
-    """Delete superseded builds (open memory maps stay valid) and abandoned temp folders.
-
-    The build ``CURRENT`` names now is kept too: another process may have saved after us.
-    """
+def _current_id(root: Path) -> str | None:
     try:
-        current = (builds.parent / "CURRENT").read_text().strip()
-    except OSError:
-        current = keep
+        return (root / "CURRENT").read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _remove_old_builds(builds: Path, keep: str, superseded: str | None) -> None:
+    """Delete the build ours replaced, and folders left by crashes (open memory maps stay valid).
+
+    Another process may be saving into the same folder: its temp folder, or its finished build
+    about to become current, is recent and neither ours nor the one we replaced, so it stays.
+    The build ``CURRENT`` names now stays too: another process may have switched after us.
+    """
+    current = _current_id(builds.parent) or keep
     now = time.time()
     for entry in builds.iterdir():
         if entry.name in (keep, current):
             continue
         try:
-            abandoned = now - entry.stat().st_mtime > _STALE_TMP_SECONDS
+            left_over = now - entry.stat().st_mtime > _STALE_SECONDS
         except OSError:
             continue  # removed meanwhile by another process
-        if not entry.name.endswith(".tmp") or abandoned:
+        if entry.name == superseded or left_over:
             shutil.rmtree(entry, ignore_errors=True)
 
 

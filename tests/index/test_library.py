@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -130,6 +131,35 @@ def test_an_interrupted_save_leaves_the_previous_index_current(seeds, index_dir,
     library = Library.open(seeds, index_dir)
     assert library.report.rebuilt
     assert library.report.articles == 3
+
+
+def test_a_save_removes_the_build_it_replaced_but_not_a_concurrent_one(seeds, index_dir):
+    Library.open(seeds, index_dir)
+    replaced = build_dir(index_dir)
+    # Another process has just finished a build and is about to make it current.
+    concurrent = index_dir / "builds" / "20991231-235959-0ther000"
+    shutil.copytree(replaced, concurrent)
+    in_progress = index_dir / "builds" / "20991231-235959-0ther001.tmp"
+    in_progress.mkdir()
+    (seeds / "new.txt").write_text(ARTICLE, encoding="utf-8")
+    Library.open(seeds, index_dir)
+    assert not replaced.exists()
+    assert concurrent.exists()
+    assert in_progress.exists()
+    assert sorted(p.name for p in (index_dir / "builds").iterdir()) == sorted(
+        [build_dir(index_dir).name, concurrent.name, in_progress.name]
+    )
+
+
+def test_builds_left_by_a_crash_are_removed_at_the_next_save(seeds, index_dir):
+    Library.open(seeds, index_dir)
+    left = [index_dir / "builds" / "20000101-000000-crashed0", index_dir / "builds" / "x.tmp"]
+    for folder in left:
+        folder.mkdir()
+        os.utime(folder, (0, 0))
+    (seeds / "new.txt").write_text(ARTICLE, encoding="utf-8")
+    Library.open(seeds, index_dir)
+    assert not any(folder.exists() for folder in left)
 
 
 def test_an_unwritable_index_dir_still_serves(seeds, tmp_path, caplog):

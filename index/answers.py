@@ -1,7 +1,9 @@
 """Answers: the best passages for a question, each cited, or an honest "not in the articles".
 
-The passages are BM25's best candidates re-ordered by ``index.rerank``; a citation's score is
-the reranker's (BM25's own when no candidate scores above zero and nothing is re-ordered).
+The question's terms are read as typed, typos corrected (``index.spelling``) and related
+words added (``index.expansion``). The passages are BM25's best candidates re-ordered by
+``index.rerank``; a citation's score is the reranker's (BM25's own when no candidate scores
+above zero and nothing is re-ordered).
 
 Abstention weighs the evidence that the first passage answers (``Evidence``): above all how
 much of the question it covers, weighted by how informative each question word is (its idf;
@@ -24,6 +26,7 @@ from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.expansion import expand, related_terms
 from index.rerank import CANDIDATES, Question, Ranked, answer_kind, rerank, word_pairs
+from index.spelling import corrected
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_K = 3
@@ -56,8 +59,8 @@ class Evidence:
 # project's own question sets). Length matters: with none of its phrases or word pairs found,
 # a 2-term question needs 68% of its information covered, a 12-term one 50%; each phrase
 # found lowers the bar. Figures, and what did not help: benchmarks/README.md.
-ABSTENTION_WEIGHTS = Evidence(coverage=9.467, log_words=0.903, phrases=3.814, bigrams=1.620)
-ABSTENTION_BIAS = -7.020
+ABSTENTION_WEIGHTS = Evidence(coverage=9.903, log_words=0.990, phrases=3.760, bigrams=1.589)
+ABSTENTION_BIAS = -7.477
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,14 +174,14 @@ def ask(
             reason=f"The question is {len(question):,} characters long; please keep it under "
             f"{MAX_QUESTION_CHARS:,}.",
         )
-    spans = analyzer.spans(question)
+    index = collection.index
+    spans = [(span, [corrected(index, t) for t in ts]) for span, ts in analyzer.spans(question)]
     terms = [t for _, ts in spans for t in ts]
     # The joined form of a hyphenated word ("ceasefir" for "cease-fire") lets both spellings
     # match, but says nothing its parts do not: abstention ignores it when unseen.
     joined = {ts[-1] for (s, e), ts in spans if "-" in question[s:e] and len(ts) > 1}
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")
-    index = collection.index
     related = related_terms(terms)
     k = max(1, min(k, MAX_K))
     candidates = index.top(index.query(expand(terms, related)), max(k, CANDIDATES))

@@ -206,3 +206,10 @@ def test_an_answer_carries_what_its_abstention_weighed(library):
     assert refused.evidence is not None
     assert not refused.evidence.answers()
     assert answered.evidence.coverage > refused.evidence.coverage
+
+
+def test_a_question_with_typos_gets_the_answer_the_right_spelling_gets(library):
+    right = library.ask("How many launches were there in October?")
+    typed = library.ask("How many lanches were there in Octobr?")
+    assert typed.answered
+    assert [c.text for c in typed.results] == [c.text for c in right.results]

@@ -1,0 +1,42 @@
+"""Typos in questions: a term no passage has is read as the indexed term one edit away.
+
+People type fast in a chat ("tominaj" for "Tomingaj", "depedent", "archeaologists"). A term
+the index has never seen gets no score and, for abstention, weighs as a topic the articles
+do not know; read as the indexed term it almost certainly meant, it does what the user
+meant. Edits are counted on index terms (stems), Norvig-style: every string one deletion,
+transposition, replacement or insertion away is looked up in the vocabulary, and the term
+most passages use wins. Short terms are left alone: at four letters, one edit turns most
+words into another word.
+"""
+
+from __future__ import annotations
+
+from string import ascii_lowercase
+
+from index.bm25 import BM25Index
+
+MIN_LENGTH = 5  # shorter unseen terms are not corrected
+
+
+def one_edit(term: str) -> set[str]:
+    """Every string one deletion, transposition, replacement or insertion from ``term``."""
+    splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in ascii_lowercase}
+    inserts = {a + c + b for a, b in splits for c in ascii_lowercase}
+    return (deletes | transposes | replaces | inserts) - {term}
+
+
+def corrected(index: BM25Index, term: str) -> str:
+    """The indexed term ``term`` was probably meant as, or ``term`` itself."""
+    plain = term.isascii() and term.isalpha()
+    if len(term) < MIN_LENGTH or not plain or term in index.vocabulary:
+        return term
+    candidates = sorted(one_edit(term))
+    known = {
+        candidate: int(index.term_ptr[tid + 1] - index.term_ptr[tid])
+        for candidate, tid in zip(candidates, index.vocabulary.find_many(candidates), strict=True)
+        if tid is not None
+    }
+    return max(known, key=lambda t: (known[t], t), default=term)

@@ -1,0 +1,69 @@
+"""Typos: an unseen question term is read as the indexed term one edit away."""
+
+import pytest
+
+from index.analysis import Analyzer
+from index.bm25 import BM25Index
+from index.spelling import corrected, one_edit
+
+PASSAGES = [
+    "Archaeologists found the palace of the khan near the river.",
+    "The archaeologist said the palace walls were older than thought.",
+    "Tomingaj is a village where the inventor spent a summer.",
+    "The economy depends on water from the mountains and the river.",
+    "An archipelago of small islands lies off the coast.",
+]
+
+
+@pytest.fixture(scope="module")
+def index():
+    analyzer = Analyzer()
+    return BM25Index.build([analyzer.terms(p) for p in PASSAGES])
+
+
+def test_one_edit_covers_the_four_kinds_of_edit():
+    edits = one_edit("abc")
+    assert {"bc", "bac", "abd", "abxc"} <= edits  # delete, transpose, replace, insert
+    assert "abc" not in edits
+    assert "cab" not in edits  # two edits away
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("archeaologist", "archaeologist"),  # transposed letters
+        ("tominaj", "tomingaj"),  # a letter left out
+        ("depnd", "depend"),  # a letter left out, short stem
+        ("riverr", "river"),  # a letter too many
+    ],
+)
+def test_a_typo_is_read_as_the_indexed_term(index, typed, meant):
+    assert typed not in index.vocabulary
+    assert corrected(index, typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("passages", "meant"),
+    [
+        (["a stone wall", "a stone bridge", "a hot stove"], "stone"),
+        (["a stone wall", "a hot stove", "a cold stove"], "stove"),
+    ],
+)
+def test_of_two_terms_one_edit_away_the_one_more_passages_use_wins(passages, meant):
+    analyzer = Analyzer()
+    index = BM25Index.build([analyzer.terms(p) for p in passages])
+    assert corrected(index, "stonve") == meant  # "stone" and "stove" are both one edit away
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "river",  # indexed: kept
+        "rivr",  # shorter than five letters: at that length one edit makes most words another
+        "zzzzzzz",  # nothing one edit away
+        "kyïv",  # not plain ASCII letters
+        "2024",  # a number
+    ],
+)
+def test_terms_that_are_left_alone(index, term):
+    assert corrected(index, term) == term

@@ -33,7 +33,7 @@ def corrected(index: BM25Index, term: str) -> str:
     plain = term.isascii() and term.isalpha()
     if len(term) < MIN_LENGTH or not plain or term in index.vocabulary:
         return term
-    candidates = sorted(one_edit(term))
+    candidates = list(one_edit(term))
     known = {
         candidate: int(index.term_ptr[tid + 1] - index.term_ptr[tid])
         for candidate, tid in zip(candidates, index.vocabulary.find_many(candidates), strict=True)

@@ -72,19 +72,25 @@ def examples(squad: Squad, files: Sequence[Path]) -> tuple[np.ndarray, np.ndarra
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Weighted logistic regression by Newton's method: weights per feature, and the bias."""
+    """Weighted logistic regression by Newton's method: weights per feature, and the bias.
+
+    Raises ``ValueError`` when the examples cannot give a model: one class only, or classes
+    the features separate perfectly (the weights would grow without bound).
+    """
+    if not 0 < y.mean() < 1:
+        raise ValueError("the examples must include answerable and unanswerable questions")
     share = np.where(y == 1, ANSWERABLE / y.mean(), (1 - ANSWERABLE) / (1 - y.mean()))
     design = np.hstack([x, np.ones((len(x), 1))])
     beta = np.zeros(design.shape[1])
     for _ in range(50):
-        p = 1 / (1 + np.exp(-design @ beta))
+        p = 1 / (1 + np.exp(-np.clip(design @ beta, -500, 500)))
         gradient = design.T @ (share * (p - y))
         hessian = (design * (share * p * (1 - p))[:, None]).T @ design
         step = np.linalg.solve(hessian + 1e-9 * np.eye(len(beta)), gradient)
         beta -= step
         if np.abs(step).max() < 1e-10:
-            break
-    return beta[:-1], float(beta[-1])
+            return beta[:-1], float(beta[-1])
+    raise ValueError("the fit did not converge: do the features separate the classes?")
 
 
 def errors(x: np.ndarray, y: np.ndarray, weights: np.ndarray, bias: float) -> dict[str, float]:

@@ -57,10 +57,10 @@ class Evidence:
 # ``benchmarks/fit_abstention.py`` on SQuAD's tune split, each question asked once with its
 # article and once without, weighted as if 72% of questions were answerable (as in the
 # project's own question sets). Length matters: with none of its phrases or word pairs found,
-# a 2-term question needs 69% of its information covered, a 12-term one 51%; each phrase
+# a 2-term question needs 68% of its information covered, a 12-term one 51%; each phrase
 # found lowers the bar. Figures, and what did not help: benchmarks/README.md.
-ABSTENTION_WEIGHTS = Evidence(coverage=9.903, log_words=0.990, phrases=3.760, bigrams=1.589)
-ABSTENTION_BIAS = -7.477
+ABSTENTION_WEIGHTS = Evidence(coverage=9.935, log_words=0.981, phrases=3.750, bigrams=1.573)
+ABSTENTION_BIAS = -7.470
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,11 +175,13 @@ def ask(
             f"{MAX_QUESTION_CHARS:,}.",
         )
     index = collection.index
-    spans = [(span, [corrected(index, t) for t in ts]) for span, ts in analyzer.spans(question)]
-    terms = [t for _, ts in spans for t in ts]
+    spans = analyzer.spans(question)
     # The joined form of a hyphenated word ("ceasefir" for "cease-fire") lets both spellings
-    # match, but says nothing its parts do not: abstention ignores it when unseen.
+    # match, but says nothing its parts do not: abstention ignores it when unseen, and it is
+    # never read as a typo (its parts are).
     joined = {ts[-1] for (s, e), ts in spans if "-" in question[s:e] and len(ts) > 1}
+    keep = joined | generic_terms()
+    terms = [corrected(index, t, keep) for _, ts in spans for t in ts]
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")
     related = related_terms(terms)

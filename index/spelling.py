@@ -2,15 +2,22 @@
 
 People type fast in a chat ("tominaj" for "Tomingaj", "depedent", "archeaologists"). A term
 the index has never seen gets no score and, for abstention, weighs as a topic the articles
-do not know; read as the indexed term it almost certainly meant, it does what the user
-meant. Edits are counted on index terms (stems), Norvig-style: every string one deletion,
+do not know; read as the indexed term it was probably meant as, it does what the user meant.
+Edits are counted on index terms (stems), Norvig-style: every string one deletion,
 transposition, replacement or insertion away is looked up in the vocabulary, and the term
-most passages use wins. Short terms are left alone: at four letters, one edit turns most
-words into another word.
+most passages use wins.
+
+A real word the articles do not use must stay what it is ("Prussia" is not "Russia", "order"
+not "border"), or abstention would answer questions the articles cannot. Without an English
+dictionary to tell words from typos, three rules keep most of them: the first letter is kept
+(people rarely mistype it, and one edit there turns many words into others), short terms and
+everyday filler words (``data/generic.txt``) are left alone, and so is the joined form of a
+hyphenated word (its parts are corrected instead).
 """
 
 from __future__ import annotations
 
+from collections.abc import Set
 from string import ascii_lowercase
 
 from index.bm25 import BM25Index
@@ -19,19 +26,23 @@ MIN_LENGTH = 5  # shorter unseen terms are not corrected
 
 
 def one_edit(term: str) -> set[str]:
-    """Every string one deletion, transposition, replacement or insertion from ``term``."""
-    splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
+    """Every string one deletion, transposition, replacement or insertion from ``term``.
+
+    The first letter is kept: it is the one people rarely mistype.
+    """
+    first, rest = term[:1], term[1:]
+    splits = [(rest[:i], rest[i:]) for i in range(len(rest) + 1)]
     deletes = {a + b[1:] for a, b in splits if b}
     transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     replaces = {a + c + b[1:] for a, b in splits if b for c in ascii_lowercase}
     inserts = {a + c + b for a, b in splits for c in ascii_lowercase}
-    return (deletes | transposes | replaces | inserts) - {term}
+    return {first + edit for edit in deletes | transposes | replaces | inserts} - {term}
 
 
-def corrected(index: BM25Index, term: str) -> str:
-    """The indexed term ``term`` was probably meant as, or ``term`` itself."""
+def corrected(index: BM25Index, term: str, keep: Set[str] = frozenset()) -> str:
+    """The indexed term ``term`` was probably meant as, or ``term`` itself (or if in ``keep``)."""
     plain = term.isascii() and term.isalpha()
-    if len(term) < MIN_LENGTH or not plain or term in index.vocabulary:
+    if len(term) < MIN_LENGTH or not plain or term in keep or term in index.vocabulary:
         return term
     candidates = list(one_edit(term))
     known = {

@@ -134,7 +134,11 @@ def _remove_old_builds(builds: Path, keep: str, superseded: str | None) -> None:
 
 
 def load(root: Path) -> Stored | None:
-    """The current build, checked; ``None`` if there is none; ``CorruptIndex`` if damaged."""
+    """The current build, checked; ``None`` if there is none; ``CorruptIndex`` if damaged.
+
+    A build that vanishes as we open it was replaced meanwhile by another process's save:
+    ``CURRENT`` then names the newer one, which is read instead.
+    """
     try:
         build_id = (root / "CURRENT").read_text().strip()
     except FileNotFoundError:
@@ -142,9 +146,14 @@ def load(root: Path) -> Stored | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise CorruptIndex(f"unreadable CURRENT pointer: {exc}") from exc
     folder = root / "builds" / build_id
-    if not build_id or "/" in build_id or not folder.is_dir():
-        raise CorruptIndex(f"CURRENT names a missing build {build_id!r}")
-    return load_build(folder)
+    try:
+        if not build_id or "/" in build_id or not folder.is_dir():
+            raise CorruptIndex(f"CURRENT names a missing build {build_id!r}")
+        return load_build(folder)
+    except CorruptIndex:
+        if folder.is_dir() or _current_id(root) in (None, build_id):
+            raise
+        return load(root)
 
 
 def load_build(folder: Path) -> Stored:

@@ -206,3 +206,15 @@ def test_abstention_fit_finds_the_rule_that_made_the_labels():
     weights, fitted_bias = fit_abstention.fit(x, y)
     assert weights == pytest.approx(truth, abs=0.4)
     assert fitted_bias == pytest.approx(bias + shift, abs=0.3)
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [
+        (np.array([[0.1], [0.9]]), np.array([1.0, 1.0])),  # one class
+        (np.array([[0.1], [0.2], [0.8], [0.9]]), np.array([0.0, 0.0, 1.0, 1.0])),  # separable
+    ],
+)
+def test_abstention_fit_refuses_data_that_give_no_model(x, y):
+    with pytest.raises(ValueError, match=r"answerable|converge"):
+        fit_abstention.fit(x, y)

@@ -213,3 +213,16 @@ def test_a_question_with_typos_gets_the_answer_the_right_spelling_gets(library):
     typed = library.ask("How many lanches were there in Octobr?")
     assert typed.answered
     assert [c.text for c in typed.results] == [c.text for c in right.results]
+
+
+def test_a_real_word_the_articles_do_not_use_is_not_read_as_a_typo(library):
+    assert not library.ask("What did Prussia do in the war?").answered  # not "Russia"
+
+
+def test_the_joined_form_of_a_hyphenated_word_is_not_read_as_a_typo(library):
+    """Unseen, "reelect" says nothing "re" and "election" do not ("reflect" is one edit away)."""
+    hyphenated = library.ask("When will Trump take office after his re-election?")
+    apart = library.ask("When will Trump take office after his re election?")
+    assert hyphenated.evidence is not None
+    assert apart.evidence is not None
+    assert hyphenated.evidence.coverage == apart.evidence.coverage

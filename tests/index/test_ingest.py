@@ -47,3 +47,20 @@ def test_a_word_only_the_title_has_finds_the_article(tmp_path):
     answer = library.ask("Is the Zeppelin back at Lake Constance?")
     assert answer.answered
     assert answer.results[0].passage == 1
+
+
+def test_a_title_taken_from_the_first_line_is_not_counted_twice(tmp_path):
+    # Too long for a title: the title is its first words, and the line stays in the text.
+    opening = (
+        "Zeppelin returns to Lake Constance this week after years of repairs and many delays "
+        "for the whole fleet of airships."
+    )
+    (tmp_path / "plain.txt").write_text(f"{opening}\n\n" + "\n\n".join(PARAGRAPHS), "utf-8")
+    vocabulary = Terms()
+    article = ingest(tmp_path / "plain.txt", vocabulary)
+    assert article is not None
+    assert article.title.startswith("Zeppelin returns")
+    first = article.distinct[0]
+    terms = [vocabulary.terms[t] for t in article.terms[:first]]
+    counts = dict(zip(terms, article.counts[:first].tolist(), strict=True))
+    assert counts["zeppelin"] == 1

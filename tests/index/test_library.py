@@ -151,6 +151,26 @@ def test_a_save_removes_the_build_it_replaced_but_not_a_concurrent_one(seeds, in
     )
 
 
+def test_a_build_replaced_while_it_is_opened_gives_way_to_the_new_one(
+    seeds, index_dir, monkeypatch
+):
+    Library.open(seeds, index_dir)
+    opened = build_dir(index_dir)
+    newer = index_dir / "builds" / "20991231-235959-newer000"
+    real_load_build = store.load_build
+
+    def replaced_meanwhile(folder):
+        if folder == opened:  # another process saves a newer build and removes this one
+            shutil.copytree(opened, newer)
+            (index_dir / "CURRENT").write_text(newer.name)
+            shutil.rmtree(opened)
+        return real_load_build(folder)
+
+    monkeypatch.setattr(store, "load_build", replaced_meanwhile)
+    assert store.load(index_dir) is not None
+    assert not Library.open(seeds, index_dir).report.rebuilt
+
+
 def test_builds_left_by_a_crash_are_removed_at_the_next_save(seeds, index_dir):
     Library.open(seeds, index_dir)
     left = [index_dir / "builds" / "20000101-000000-crashed0", index_dir / "builds" / "x.tmp"]

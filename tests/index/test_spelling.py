@@ -7,7 +7,7 @@ from index.bm25 import BM25Index
 from index.spelling import corrected, one_edit
 
 PASSAGES = [
-    "Archaeologists found the palace of the khan near the river.",
+    "Archaeologists found the palace of the khan near the river in Russia.",
     "The archaeologist said the palace walls were older than thought.",
     "Tomingaj is a village where the inventor spent a summer.",
     "The economy depends on water from the mountains and the river.",
@@ -21,11 +21,12 @@ def index():
     return BM25Index.build([analyzer.terms(p) for p in PASSAGES])
 
 
-def test_one_edit_covers_the_four_kinds_of_edit():
-    edits = one_edit("abc")
-    assert {"bc", "bac", "abd", "abxc"} <= edits  # delete, transpose, replace, insert
-    assert "abc" not in edits
-    assert "cab" not in edits  # two edits away
+def test_one_edit_covers_the_four_kinds_of_edit_after_the_first_letter():
+    edits = one_edit("abcd")
+    assert {"acd", "acbd", "abxd", "abcxd", "abcdx"} <= edits  # delete, swap, replace, insert
+    assert "abcd" not in edits
+    assert "cabd" not in edits  # two edits away
+    assert not {"bcd", "xbcd", "xabcd", "bacd"} & edits  # the first letter is kept
 
 
 @pytest.mark.parametrize(
@@ -63,7 +64,13 @@ def test_of_two_terms_one_edit_away_the_one_more_passages_use_wins(passages, mea
         "zzzzzzz",  # nothing one edit away
         "kyïv",  # not plain ASCII letters
         "2024",  # a number
+        "prussia",  # "russia" is one edit away, but at the first letter
     ],
 )
 def test_terms_that_are_left_alone(index, term):
     assert corrected(index, term) == term
+
+
+def test_terms_the_caller_keeps_are_left_alone(index):
+    assert corrected(index, "riverr") == "river"
+    assert corrected(index, "riverr", keep={"riverr"}) == "riverr"

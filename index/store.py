@@ -35,6 +35,7 @@ FULL_CHECK_BYTES = 32 << 20  # files up to this size are hashed whole at load
 _SAMPLE_BLOCKS = 256
 _BLOCK = 4096
 _STALE_SECONDS = 3600  # a build folder untouched this long is left over from a crash
+_LOAD_ATTEMPTS = 3  # builds replaced by other processes' saves while we open them, at most
 
 Blob = bytes | bytearray | mmap.mmap
 
@@ -136,24 +137,27 @@ def _remove_old_builds(builds: Path, keep: str, superseded: str | None) -> None:
 def load(root: Path) -> Stored | None:
     """The current build, checked; ``None`` if there is none; ``CorruptIndex`` if damaged.
 
-    A build that vanishes as we open it was replaced meanwhile by another process's save:
-    ``CURRENT`` then names the newer one, which is read instead.
+    A build that fails to open because another process's save replaced it meanwhile (its
+    folder gone, or half removed) is no damage: ``CURRENT`` then names the newer build, which
+    is read instead, a few times at most.
     """
-    try:
-        build_id = (root / "CURRENT").read_text().strip()
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorruptIndex(f"unreadable CURRENT pointer: {exc}") from exc
-    folder = root / "builds" / build_id
-    try:
-        if not build_id or "/" in build_id or not folder.is_dir():
-            raise CorruptIndex(f"CURRENT names a missing build {build_id!r}")
-        return load_build(folder)
-    except CorruptIndex:
-        if folder.is_dir() or _current_id(root) in (None, build_id):
-            raise
-        return load(root)
+    attempt = 1
+    while True:
+        try:
+            build_id = (root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CorruptIndex(f"unreadable CURRENT pointer: {exc}") from exc
+        folder = root / "builds" / build_id
+        try:
+            if not build_id or "/" in build_id or not folder.is_dir():
+                raise CorruptIndex(f"CURRENT names a missing build {build_id!r}")
+            return load_build(folder)
+        except CorruptIndex:
+            if attempt == _LOAD_ATTEMPTS or _current_id(root) == build_id:
+                raise
+            attempt += 1
 
 
 def load_build(folder: Path) -> Stored:

@@ -151,8 +151,9 @@ def test_a_save_removes_the_build_it_replaced_but_not_a_concurrent_one(seeds, in
     )
 
 
+@pytest.mark.parametrize("removal", ["whole", "half done"])
 def test_a_build_replaced_while_it_is_opened_gives_way_to_the_new_one(
-    seeds, index_dir, monkeypatch
+    seeds, index_dir, monkeypatch, removal
 ):
     Library.open(seeds, index_dir)
     opened = build_dir(index_dir)
@@ -163,12 +164,34 @@ def test_a_build_replaced_while_it_is_opened_gives_way_to_the_new_one(
         if folder == opened:  # another process saves a newer build and removes this one
             shutil.copytree(opened, newer)
             (index_dir / "CURRENT").write_text(newer.name)
-            shutil.rmtree(opened)
+            if removal == "whole":
+                shutil.rmtree(opened)
+            else:  # rmtree deletes the files first: the folder is still there
+                (opened / store.MANIFEST).unlink()
         return real_load_build(folder)
 
     monkeypatch.setattr(store, "load_build", replaced_meanwhile)
     assert store.load(index_dir) is not None
     assert not Library.open(seeds, index_dir).report.rebuilt
+
+
+def test_opening_gives_up_when_every_build_is_replaced_as_it_is_opened(
+    seeds, index_dir, monkeypatch
+):
+    Library.open(seeds, index_dir)
+    tried = []
+
+    def always_replaced(folder):  # each time, another save has replaced it meanwhile
+        tried.append(folder.name)
+        newer = folder.parent / f"20991231-235959-newer{len(tried):03d}"
+        shutil.copytree(folder, newer)
+        (index_dir / "CURRENT").write_text(newer.name)
+        raise store.CorruptIndex("half removed")
+
+    monkeypatch.setattr(store, "load_build", always_replaced)
+    with pytest.raises(store.CorruptIndex):
+        store.load(index_dir)
+    assert len(tried) == store._LOAD_ATTEMPTS
 
 
 def test_builds_left_by_a_crash_are_removed_at_the_next_save(seeds, index_dir):

@@ -26,7 +26,7 @@ from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.expansion import expand, related_terms
 from index.rerank import CANDIDATES, Question, Ranked, answer_kind, rerank, word_pairs
-from index.spelling import corrected
+from index.spelling import corrected_terms
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_K = 3
@@ -180,8 +180,7 @@ def ask(
     # match, but says nothing its parts do not: abstention ignores it when unseen, and it is
     # never read as a typo (its parts are).
     joined = {ts[-1] for (s, e), ts in spans if "-" in question[s:e] and len(ts) > 1}
-    keep = joined | generic_terms()
-    terms = [corrected(index, t, keep) for _, ts in spans for t in ts]
+    terms = corrected_terms(index, analyzer, question, spans, keep=joined)
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")
     related = related_terms(terms)

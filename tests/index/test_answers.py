@@ -215,8 +215,15 @@ def test_a_question_with_typos_gets_the_answer_the_right_spelling_gets(library):
     assert [c.text for c in typed.results] == [c.text for c in right.results]
 
 
-def test_a_real_word_the_articles_do_not_use_is_not_read_as_a_typo(library):
-    assert not library.ask("What did Prussia do in the war?").answered  # not "Russia"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Prussia do in the war?",  # not "Russia"
+        "Where did the plane land after the flight?",  # not "plan" and "fight"
+    ],
+)
+def test_a_real_word_the_articles_do_not_use_is_not_read_as_a_typo(library, question):
+    assert not library.ask(question).answered
 
 
 def test_the_joined_form_of_a_hyphenated_word_is_not_read_as_a_typo(library):

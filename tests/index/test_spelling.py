@@ -4,12 +4,13 @@ import pytest
 
 from index.analysis import Analyzer
 from index.bm25 import BM25Index
-from index.spelling import corrected, one_edit
+from index.spelling import corrected, corrected_terms, is_english, one_edit
 
 PASSAGES = [
     "Archaeologists found the palace of the khan near the river in Russia.",
     "The archaeologist said the palace walls were older than thought.",
     "Tomingaj is a village where the inventor spent a summer.",
+    "The plan was to count the votes before the fight over the theme began.",
     "The economy depends on water from the mountains and the river.",
     "An archipelago of small islands lies off the coast.",
 ]
@@ -74,3 +75,34 @@ def test_terms_that_are_left_alone(index, term):
 def test_terms_the_caller_keeps_are_left_alone(index):
     assert corrected(index, "riverr") == "river"
     assert corrected(index, "riverr", keep={"riverr"}) == "riverr"
+
+
+def ask_terms(index, question):
+    analyzer = Analyzer()
+    return corrected_terms(index, analyzer, question, analyzer.spans(question))
+
+
+def test_real_words_stay_what_they_are_even_one_edit_from_an_indexed_term(index):
+    assert corrected(index, "plane") == "plan"  # on its own, the term would be corrected
+    assert ask_terms(index, "the plane flight court") == ["plane", "flight", "court"]
+
+
+def test_typos_in_a_question_are_read_as_meant(index):
+    assert ask_terms(index, "Archeaologists by the riverr") == ["archaeologist", "river"]
+
+
+def test_each_part_of_a_hyphenated_word_is_judged_as_typed(index):
+    """ "halloween" is a word (kept), "themd" a typo (corrected); the joined form is kept."""
+    analyzer = Analyzer()
+    spans = analyzer.spans("a halloween-themd party")
+    joined = {spans[0][1][-1]}
+    terms = corrected_terms(index, analyzer, "a halloween-themd party", spans, keep=joined)
+    assert terms == ["halloween", "theme", *joined, "parti"]
+
+
+@pytest.mark.parametrize(
+    ("word", "english"),
+    [("Plane", True), ("court's", True), ("court’s", True), ("depedent", False)],
+)
+def test_the_dictionary_knows_words_in_any_case_and_possessive(word, english):
+    assert is_english(word) is english

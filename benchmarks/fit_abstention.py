@@ -11,7 +11,7 @@ It prints the fitted weights as the constants ``index/answers.py`` ships, then t
 the shipped model and of the fit on both splits: answerable questions refused, abstention
 precision and recall, and errors per question at that mix. The report split is never fitted on.
 
-Run: ``python benchmarks/fit_abstention.py`` (about two minutes on 2 cores; ``--help``).
+Run: ``python benchmarks/fit_abstention.py`` (about a minute on 2 cores; ``--help``).
 """
 
 from __future__ import annotations

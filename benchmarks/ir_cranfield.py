@@ -65,7 +65,7 @@ NDCG_K = 10
 GAINS = {1: 4.0, 2: 3.0, 3: 2.0, 4: 1.0}  # cranqrel code -> gain; other codes are 0
 FIELDS = (".T", ".A", ".B", ".W")
 WORK = OUT / "cranfield"
-ALWAYS = "(c1) project pipeline, abstention off: `ask(q, k=100, abstain=False)`"
+ABSTENTION_OFF = "(c1) project pipeline, abstention off: `ask(q, k=100, abstain=False)`"
 PIPELINE = "(c) project pipeline, `library.ask(q, k=100)`"
 
 log = logging.getLogger("ir_cranfield")
@@ -241,7 +241,7 @@ def document(article_id: str) -> int:
 
 
 def run_pipeline(data: Cranfield, library: Library, files: int, abstain: bool = True) -> Run:
-    """(c) ``library.ask``: passages mapped to documents, each at its best passage's rank."""
+    """(c), or (c1) with ``abstain=False``: passages mapped to documents, each at its best rank."""
     answers = []
 
     def rank(text: str) -> list[int]:
@@ -413,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(a) rank-bm25 BM25Okapi, abstracts": run_rank_bm25(data, tokens, analyzer),
         "(b) project engine, same tokens": run_engine(data, tokens, analyzer),
         "(c0) project engine, pipeline's passages": run_passage_engine(data, library, analyzer),
-        ALWAYS: run_pipeline(data, library, files, abstain=False),
+        ABSTENTION_OFF: run_pipeline(data, library, files, abstain=False),
         PIPELINE: run_pipeline(data, library, files),
     }
     scores = {name: evaluate(data, run) for name, run in runs.items()}

@@ -458,7 +458,7 @@ def abstention(
 # --- report ---------------------------------------------------------------------------------
 
 ASK = "project: `library.ask(q, k=20)`"
-ALWAYS = "project, abstention off: `ask(q, k=20, abstain=False)`"
+ABSTENTION_OFF = "project, abstention off: `ask(q, k=20, abstain=False)`"
 ENGINE = "project passages, engine only"
 PLAIN = "rank-bm25 BM25Okapi, SQuAD paragraphs"
 
@@ -668,7 +668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     project = run_project(squad, library)
     runs = {
         ASK: project,
-        ALWAYS: run_project(squad, library, abstain=False),
+        ABSTENTION_OFF: run_project(squad, library, abstain=False),
         ENGINE: run_engine(squad, library, project),
         PLAIN: run_reference(squad),
     }

@@ -25,7 +25,15 @@ from index.analysis import Analyzer
 from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.expansion import expand, related_terms
-from index.rerank import CANDIDATES, Question, Ranked, answer_kind, rerank, word_pairs
+from index.rerank import (
+    CANDIDATES,
+    Question,
+    Ranked,
+    answer_kind,
+    rerank,
+    weighted_sum,
+    word_pairs,
+)
 from index.spelling import corrected_terms
 
 MAX_QUESTION_CHARS = 1000
@@ -48,17 +56,16 @@ class Evidence:
 
     def answers(self) -> bool:
         """Whether the passage answers: the abstention model's odds are at least even."""
-        weights = ABSTENTION_WEIGHTS
-        odds = sum(getattr(self, f) * getattr(weights, f) for f in self.__slots__)
-        return odds + ABSTENTION_BIAS >= 0
+        return weighted_sum(self, ABSTENTION_WEIGHTS) + ABSTENTION_BIAS >= 0
 
 
 # The abstention model: a logistic regression over ``Evidence``, fitted by
 # ``benchmarks/fit_abstention.py`` on SQuAD's tune split, each question asked once with its
 # article and once without, weighted as if 72% of questions were answerable (as in the
 # project's own question sets). Length matters: with none of its phrases or word pairs found,
-# a 2-term question needs 68% of its information covered, a 12-term one 51%; each phrase
-# found lowers the bar. Figures, and what did not help: benchmarks/README.md.
+# a 2-term question needs 68% of its information covered, a 12-term one 51%; the more of its
+# phrases and pairs the passage has, the lower the bar. Figures, and what did not help:
+# benchmarks/README.md.
 ABSTENTION_WEIGHTS = Evidence(coverage=9.935, log_words=0.981, phrases=3.750, bigrams=1.573)
 ABSTENTION_BIAS = -7.470
 
@@ -111,7 +118,7 @@ def _information(index: BM25Index, tid: int | None) -> float:
     rank-bm25's idf is zero or floored for terms in half the passages or more, and
     degenerate in a collection of one or two passages, so it cannot weigh question words.
     """
-    n = 0 if tid is None else int(index.term_ptr[tid + 1] - index.term_ptr[tid])
+    n = 0 if tid is None else index.doc_freq(tid)
     return math.log(1 + (index.n_docs - n + 0.5) / (n + 0.5))
 
 

@@ -240,6 +240,10 @@ class BM25Index:
                 query.setdefault(tid, weight)
         return query
 
+    def doc_freq(self, term_id: int) -> int:
+        """How many passages contain the term."""
+        return int(self.term_ptr[term_id + 1] - self.term_ptr[term_id])
+
     def postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """Passages containing the term (ascending) and the term's weight in each."""
         lo, hi = self.term_ptr[term_id], self.term_ptr[term_id + 1]

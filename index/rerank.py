@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import pairwise
+from typing import Any
 
 from index.analysis import Analyzer
 from index.bm25 import Hit
@@ -152,6 +153,11 @@ def answer_type(question: Question, terms: Sequence[str]) -> float:
     return best / question.total
 
 
+def weighted_sum(values: Any, weights: Any) -> float:
+    """Each field of ``values`` times the same field of ``weights`` (dataclasses of one shape)."""
+    return sum(getattr(values, f) * getattr(weights, f) for f in values.__slots__)
+
+
 @dataclass(frozen=True, slots=True)
 class Features:
     """One candidate's evidence, each a share in [0, 1] (also the weights' shape)."""
@@ -162,10 +168,6 @@ class Features:
     bigrams: float
     phrases: float  # a share of the question's phrases, not of its information
     answer_type: float
-
-    def dot(self, weights: Features) -> float:
-        """The weighted sum: the candidate's new score."""
-        return sum(getattr(self, f) * getattr(weights, f) for f in self.__slots__)
 
 
 # BM25 is the yardstick (weight 1); the others were tuned as the module docstring says.
@@ -217,5 +219,5 @@ def rerank(
     if top <= 0:
         return [Ranked(h, None) for h in hits]  # nothing to weigh: BM25's order (ties by overlap)
     weighed = [(h, features(collection, analyzer, question, h, top)) for h in hits]
-    ranked = [Ranked(Hit(h.doc, f.dot(weights), h.matched), f) for h, f in weighed]
+    ranked = [Ranked(Hit(h.doc, weighted_sum(f, weights), h.matched), f) for h, f in weighed]
     return sorted(ranked, key=lambda r: -r.hit.score)

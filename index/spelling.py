@@ -51,7 +51,7 @@ def corrected(index: BM25Index, term: str, keep: Set[str] = frozenset()) -> str:
         return term
     candidates = list(one_edit(term))
     known = {
-        candidate: int(index.term_ptr[tid + 1] - index.term_ptr[tid])
+        candidate: index.doc_freq(tid)
         for candidate, tid in zip(candidates, index.vocabulary.find_many(candidates), strict=True)
         if tid is not None
     }

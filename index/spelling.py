@@ -45,7 +45,7 @@ def one_edit(term: str) -> set[str]:
 
 
 def corrected(index: BM25Index, term: str, keep: Set[str] = frozenset()) -> str:
-    """The indexed term ``term`` was probably meant as, or ``term`` itself (or if in ``keep``)."""
+    """The indexed term ``term`` was probably meant as; ``term`` itself if none, or in ``keep``."""
     plain = term.isascii() and term.isalpha()
     if len(term) < MIN_LENGTH or not plain or term in keep or term in index.vocabulary:
         return term
@@ -88,7 +88,7 @@ def is_english(word: str) -> bool:
 
 @cache
 def _english() -> SpellChecker:
-    return SpellChecker(language="en", distance=1)
+    return SpellChecker(language="en")
 
 
 def _word_of(analyzer: Analyzer, typed: str, term: str) -> str:

@@ -50,6 +50,14 @@ PERCENT = "percent"
 CACHE_LIMIT = 1_000_000  # distinct tokens remembered (about 150 MB at most)
 
 
+def fold(word: str) -> str:
+    """A typed word as the analyzer reads it, for checks on the word itself.
+
+    Typographic quotes and dashes become plain ones, full-width letters normal ones (NFKC).
+    """
+    return unicodedata.normalize("NFKC", word.translate(_FOLD))
+
+
 @cache
 def stopwords() -> frozenset[str]:
     """The shipped English stopword list (apostrophes removed, as the analyzer does)."""

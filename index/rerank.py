@@ -20,14 +20,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
 from itertools import pairwise
-from typing import Any
+from typing import TypeVar
 
 from index.analysis import Analyzer
 from index.bm25 import Hit
 from index.collection import Collection
+
+Shape = TypeVar("Shape")  # a dataclass of float fields: features, or their weights
 
 # BM25's best this many (or k, if more are asked for) are re-ordered. Tune hit@1: 0.8215 at
 # 10, 0.8229 at 20-30; 10 keeps a question under 3 ms at 100,000 passages (benchmarks/scale.py).
@@ -153,9 +155,9 @@ def answer_type(question: Question, terms: Sequence[str]) -> float:
     return best / question.total
 
 
-def weighted_sum(values: Any, weights: Any) -> float:
+def weighted_sum(values: Shape, weights: Shape) -> float:
     """Each field of ``values`` times the same field of ``weights`` (dataclasses of one shape)."""
-    return sum(getattr(values, f) * getattr(weights, f) for f in values.__slots__)
+    return sum(getattr(values, f.name) * getattr(weights, f.name) for f in fields(values))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ most passages use wins.
 A real word the articles do not use must stay what it is ("plane" is not "plan", "court"
 not "count"), or abstention would answer questions the articles cannot. So a word found in
 pyspellchecker's English dictionary (160,000 words, loaded at the first suspected typo:
-0.14 s, about 30 MB) is never a typo. Names the dictionary lacks are the remaining risk; two
+0.11-0.14 s, 35-40 MB) is never a typo. Names the dictionary lacks are the remaining risk; two
 more rules narrow it: the first letter is kept (people rarely mistype it, and one edit there
 turns many words into others), and short terms are left alone. The joined form of a
 hyphenated word is never corrected either (its parts are).
@@ -18,13 +18,14 @@ hyphenated word is never corrected either (its parts are).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence, Set
 from functools import cache
 from string import ascii_lowercase
 
 from spellchecker import SpellChecker
 
-from index.analysis import Analyzer
+from index.analysis import Analyzer, fold
 from index.bm25 import BM25Index
 
 MIN_LENGTH = 5  # shorter unseen terms are not corrected
@@ -72,7 +73,7 @@ def corrected_terms(
     """
     terms = []
     for (start, end), span_terms in spans:
-        typed = question[start:end]
+        typed = fold(question[start:end])
         for term in span_terms:
             meant = corrected(index, term, keep)
             if meant != term and is_english(_word_of(analyzer, typed, term)):
@@ -83,7 +84,12 @@ def corrected_terms(
 
 def is_english(word: str) -> bool:
     """Whether ``word``, as typed (any case, "'s" allowed), is in the English dictionary."""
-    return word.casefold().replace("\u2019", "'").removesuffix("'s") in _english()
+    with _LOADING:  # the bot asks from worker threads: load the dictionary once
+        dictionary = _english()
+    return fold(word).casefold().removesuffix("'s") in dictionary
+
+
+_LOADING = threading.Lock()
 
 
 @cache

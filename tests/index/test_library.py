@@ -175,6 +175,20 @@ def test_a_build_replaced_while_it_is_opened_gives_way_to_the_new_one(
     assert not Library.open(seeds, index_dir).report.rebuilt
 
 
+def test_a_damaged_build_still_current_is_opened_once(seeds, index_dir, monkeypatch):
+    Library.open(seeds, index_dir)
+    tried = []
+
+    def damaged(folder):
+        tried.append(folder.name)
+        raise store.CorruptIndex("checksum mismatch")
+
+    monkeypatch.setattr(store, "load_build", damaged)
+    with pytest.raises(store.CorruptIndex, match="checksum"):
+        store.load(index_dir)
+    assert tried == [build_dir(index_dir).name]
+
+
 def test_opening_gives_up_when_every_build_is_replaced_as_it_is_opened(
     seeds, index_dir, monkeypatch
 ):

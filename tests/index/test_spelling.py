@@ -83,21 +83,41 @@ def ask_terms(index, question):
 
 
 def test_real_words_stay_what_they_are_even_one_edit_from_an_indexed_term(index):
-    assert corrected(index, "plane") == "plan"  # on its own, the term would be corrected
+    # On their own, the terms would be corrected:
+    assert [corrected(index, t) for t in ("plane", "flight", "court")] == ["plan", "fight", "count"]
     assert ask_terms(index, "the plane flight court") == ["plane", "flight", "court"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "the court\u02bcs ruling",  # a modifier-letter apostrophe
+        "the court\u2018s ruling",  # a left quote typed as an apostrophe
+        "\uff43\uff4f\uff55\uff52\uff54",  # full-width letters
+    ],
+)
+def test_a_real_word_is_recognized_however_its_characters_were_typed(index, question):
+    assert "court" in ask_terms(index, question)
 
 
 def test_typos_in_a_question_are_read_as_meant(index):
     assert ask_terms(index, "Archeaologists by the riverr") == ["archaeologist", "river"]
 
 
-def test_each_part_of_a_hyphenated_word_is_judged_as_typed(index):
-    """ "halloween" is a word (kept), "themd" a typo (corrected); the joined form is kept."""
+@pytest.mark.parametrize(
+    ("question", "meant"),
+    [
+        ("a halloween-themd party", ["halloween", "theme", "halloweenthemd", "parti"]),
+        ("a fighter-plane", ["fighter", "plane", "fighterplan"]),  # "plane" is a word
+        ("a fighter\u2212plane", ["fighter", "plane", "fighterplan"]),  # a minus sign typed
+    ],
+)
+def test_each_part_of_a_hyphenated_word_is_judged_as_typed(index, question, meant):
+    """Real words are kept, typos corrected; the joined form (last) is the caller's to keep."""
     analyzer = Analyzer()
-    spans = analyzer.spans("a halloween-themd party")
-    joined = {spans[0][1][-1]}
-    terms = corrected_terms(index, analyzer, "a halloween-themd party", spans, keep=joined)
-    assert terms == ["halloween", "theme", *joined, "parti"]
+    spans = analyzer.spans(question)
+    joined = {ts[-1] for _, ts in spans if len(ts) > 1}
+    assert corrected_terms(index, analyzer, question, spans, keep=joined) == meant
 
 
 @pytest.mark.parametrize(

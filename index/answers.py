@@ -187,7 +187,7 @@ def ask(
     # The joined form of a hyphenated word ("ceasefir" for "cease-fire") lets both spellings
     # match, but says nothing its parts do not: abstention ignores it when unseen, and it is
     # never read as a typo (its parts are).
-    joined = {ts[-1] for (s, e), ts in spans if "-" in fold(question[s:e]) and len(ts) > 1}
+    joined = {ts[-1] for (s, e), ts in spans if len(ts) > 1 and "-" in fold(question[s:e])}
     terms = corrected_terms(index, analyzer, question, spans, keep=joined)
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")

@@ -73,13 +73,15 @@ def corrected_terms(
     """
     terms = []
     for (start, end), span_terms in spans:
-        typed = fold(question[start:end])
         for term in span_terms:
             meant = corrected(index, term, keep)
-            if meant != term and is_english(_word_of(analyzer, typed, term)):
+            if meant != term and is_english(_word_of(analyzer, question[start:end], term)):
                 meant = term
             terms.append(meant)
     return terms
+
+
+_LOADING = threading.Lock()
 
 
 def is_english(word: str) -> bool:
@@ -89,9 +91,6 @@ def is_english(word: str) -> bool:
     return fold(word).casefold().removesuffix("'s") in dictionary
 
 
-_LOADING = threading.Lock()
-
-
 @cache
 def _english() -> SpellChecker:
     return SpellChecker(language="en")
@@ -99,4 +98,5 @@ def _english() -> SpellChecker:
 
 def _word_of(analyzer: Analyzer, typed: str, term: str) -> str:
     """The part of a typed, perhaps hyphenated, word that yields ``term``."""
-    return next((part for part in typed.split("-") if term in analyzer.terms(part)), typed)
+    parts = fold(typed).split("-")
+    return next((part for part in parts if term in analyzer.terms(part)), typed)

@@ -107,10 +107,21 @@ def _sync(fh: Any) -> None:
     os.fsync(fh.fileno())
 
 
-def _current_id(root: Path) -> str | None:
+def _read_current(root: Path) -> str | None:
+    """The build ``CURRENT`` names; ``None`` with no index; ``CorruptIndex`` if unreadable."""
     try:
         return (root / "CURRENT").read_text().strip()
-    except (OSError, UnicodeDecodeError):
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorruptIndex(f"unreadable CURRENT pointer: {exc}") from exc
+
+
+def _current_id(root: Path) -> str | None:
+    """``_read_current`` for saving, where an unreadable pointer is about to be replaced."""
+    try:
+        return _read_current(root)
+    except CorruptIndex:
         return None
 
 
@@ -143,12 +154,9 @@ def load(root: Path) -> Stored | None:
     """
     attempt = 1
     while True:
-        try:
-            build_id = (root / "CURRENT").read_text().strip()
-        except FileNotFoundError:
+        build_id = _read_current(root)
+        if build_id is None:
             return None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CorruptIndex(f"unreadable CURRENT pointer: {exc}") from exc
         folder = root / "builds" / build_id
         try:
             if not build_id or "/" in build_id or not folder.is_dir():

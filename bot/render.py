@@ -30,6 +30,7 @@ BUTTONS = 25  # 5 rows of 5
 # Our own, smaller sizes, for reading on a phone.
 PAGE = 4000  # an article page: a short news story fits whole (scrolling beats tapping Next)
 CITATION = 200  # an embed footer (Discord allows 2,048): outlet, passage, heading
+NOTE = 300  # the line under a quoted question
 
 COLOUR = discord.Colour(0x2F6FB3)
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]{1,2000}")  # Discord rejects other embed URLs
@@ -37,10 +38,14 @@ _ANSI_BOLD = ("\033[1m", "\033[0m")
 
 
 def content(reply: Reply) -> str | None:
-    """Quote the question being answered above the embeds (``None`` when there is none)."""
+    """Quote the question being answered above the embeds (``None`` when there is none).
+
+    A note on how it was read goes under it in Discord's small grey subtext (``-#``).
+    """
     if not reply.question:
         return None
-    return "> " + clip(" ".join(reply.question.split()), CONTENT - 2)
+    note = "\n-# " + clip(reply.note, NOTE) if reply.note else ""
+    return "> " + clip(" ".join(reply.question.split()), CONTENT - 2 - len(note)) + note
 
 
 def to_embeds(reply: Reply) -> list[discord.Embed]:
@@ -80,6 +85,7 @@ def to_text(reply: Reply, *, ansi: bool = False) -> str:
     """Render for a terminal: the whole text, in bold with ANSI codes or ``**`` markers."""
     mark = _ANSI_BOLD if ansi else ("**", "**")
     blocks = [f"> {' '.join(reply.question.split())}"] if reply.question else []
+    blocks += [reply.note] if reply.note else []
     blocks += [_card_text(card, mark) for card in reply.cards]
     if reply.articles:
         blocks.append("Read in full: " + ", ".join(f"/source {a.id}" for a in reply.articles))

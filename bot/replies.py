@@ -54,6 +54,7 @@ class Reply:
     question: str = ""
     cards: tuple[Card, ...] = ()
     articles: tuple[ArticleLink, ...] = ()
+    note: str = ""  # a line under the question: how it was read ("Read “tominaj” as …")
 
 
 class _Writer:
@@ -82,6 +83,7 @@ def answer(found: Answer, library: Retriever) -> Reply:
             found.question,
             tuple(_quote(citation) for citation in found.results),
             _links((c.article, c.title) for c in found.results),
+            found.note,
         )
     related = [a for a in map(library.by_id, found.related) if a is not None]
     writer = _Writer().add(found.reason)
@@ -93,6 +95,7 @@ def answer(found: Answer, library: Retriever) -> Reply:
         found.question,
         (writer.card("Not in the articles"),),
         _links((a.id, a.title) for a in related),
+        found.note,
     )
 
 

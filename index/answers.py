@@ -1,9 +1,9 @@
 """Answers: the best passages for a question, each cited, or an honest "not in the articles".
 
-The question's terms are read as typed, typos corrected (``index.spelling``) and related
-words added (``index.expansion``). The passages are BM25's best candidates re-ordered by
-``index.rerank``; a citation's score is the reranker's (BM25's own when no candidate scores
-above zero and nothing is re-ordered).
+The question's terms are read as typed, typos corrected (``index.spelling``; the reply says
+so, with the word as the articles write it) and related words added (``index.expansion``).
+The passages are BM25's best candidates re-ordered by ``index.rerank``; a citation's score
+is the reranker's (BM25's own when no candidate scores above zero and nothing is re-ordered).
 
 Abstention weighs the evidence that the first passage answers (``Evidence``): above all how
 much of the question it covers, weighted by how informative each question word is (its idf;
@@ -34,7 +34,7 @@ from index.rerank import (
     weighted_sum,
     word_pairs,
 )
-from index.spelling import corrected_terms
+from index.spelling import Typo, corrected_terms, word_of
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_K = 3
@@ -97,6 +97,20 @@ class Answer:
     reason: str = ""  # why there is no answer, in words a user can act on
     related: tuple[str, ...] = field(default=())  # ids of articles that come closest
     evidence: Evidence | None = None  # what the decision to answer weighed, if it came to that
+    corrections: tuple[tuple[str, str], ...] = ()  # (typed, read as) for each word taken for a typo
+
+    @property
+    def note(self) -> str:
+        """How the question was read, when a word was taken for a typo ("" otherwise).
+
+        A correction can be wrong (a name the dictionary lacks, "Osama", read as one the
+        articles have, "Obama"): saying it lets the reader see why the passages are about
+        something else.
+        """
+        if not self.corrections:
+            return ""
+        readings = (f"“{typed}” as “{meant}”" for typed, meant in self.corrections)
+        return "Read " + ", ".join(readings) + "."
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ``--json`` object."""
@@ -105,6 +119,7 @@ class Answer:
             "question": self.question,
             "answered": self.answered,
             "results": [{k: getattr(c, k) for k in keep} for c in self.results],
+            "corrections": [{"typed": t, "read_as": m} for t, m in self.corrections],
         }
 
 
@@ -188,7 +203,7 @@ def ask(
     # match, but says nothing its parts do not: abstention ignores it when unseen, and it is
     # never read as a typo (its parts are).
     joined = {ts[-1] for (s, e), ts in spans if len(ts) > 1 and "-" in fold(question[s:e])}
-    terms = corrected_terms(index, analyzer, question, spans, keep=joined)
+    terms, typos = corrected_terms(index, analyzer, question, spans, keep=joined)
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")
     related = related_terms(terms)
@@ -204,13 +219,21 @@ def ask(
         return coverage(index, terms, related, hit.doc, joined)
 
     evidence = _evidence(ranked[0], covered(hits[0]), len(set(terms))) if ranked else None
+    corrections = tuple(_as_written(collection, analyzer, typo, hits) for typo in typos)
     if evidence is None or (abstain and not evidence.answers()):
         close = (h for h in hits if covered(h) >= RELATED_COVERAGE)
         nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))
         reason = "The articles do not answer this."
-        return Answer(question, False, reason=reason, related=nearby, evidence=evidence)
+        return Answer(
+            question,
+            False,
+            reason=reason,
+            related=nearby,
+            evidence=evidence,
+            corrections=corrections,
+        )
     citations = tuple(_cite(collection, analyzer, terms, h) for h in hits)
-    return Answer(question, True, citations, evidence=evidence)
+    return Answer(question, True, citations, evidence=evidence, corrections=corrections)
 
 
 def _evidence(first: Ranked, covered: float, words: int) -> Evidence:
@@ -221,6 +244,26 @@ def _evidence(first: Ranked, covered: float, words: int) -> Evidence:
         phrases=features.phrases if features else 0.0,
         bigrams=features.bigrams if features else 0.0,
     )
+
+
+def _as_written(
+    collection: Collection, analyzer: Analyzer, typo: Typo, hits: list[Hit]
+) -> tuple[str, str]:
+    """The typo, and the word it was read as spelled as the articles spell it ("Tomingaj").
+
+    Looked for in the passages about to be quoted, then in the first passage with the term
+    (a typo is only ever read as a term the index has; the title is indexed with the first
+    passage, so it is searched too).
+    """
+    index = collection.index
+    first_with_it = int(index.postings(index.vocabulary[typo.term])[0][0])
+    for doc in (*(h.doc for h in hits), first_with_it):
+        article, passage = collection.passage(doc)
+        for text in (passage.text, article.title):
+            for (start, end), terms in analyzer.spans(text):
+                if typo.term in terms:
+                    return typo.typed, word_of(analyzer, text[start:end], typo.term)
+    return typo.typed, typo.term
 
 
 def _cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:

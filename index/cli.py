@@ -144,13 +144,14 @@ def _lines(stream: TextIO) -> Iterator[str]:
 
 def render_answer(answer: Answer, library: Library, *, bold: bool = False) -> str:
     """A readable answer for the terminal: quoted passages, each with its citation."""
+    out = [answer.note] if answer.note else []
     if not answer.answered:
-        lines = [answer.reason]
+        out.append(answer.reason)
         titles = [a.title for a in library.articles() if a.id in answer.related]
         if titles:
-            lines.append("Closest articles: " + "; ".join(titles))
-        return "\n".join(lines)
-    out: list[str] = []
+            out.append("Closest articles: " + "; ".join(titles))
+        return "\n".join(out)
+    out += [""] if out else []  # a blank line between the note and the passages
     for rank, c in enumerate(answer.results, 1):
         text = c.text
         if bold:

@@ -13,7 +13,9 @@ pyspellchecker's English dictionary (160,000 words, loaded at the first suspecte
 0.11-0.14 s, 35-40 MB) is never a typo. Names the dictionary lacks are the remaining risk; two
 more rules narrow it: the first letter is kept (people rarely mistype it, and one edit there
 turns many words into others), and short terms are left alone. The joined form of a
-hyphenated word is never corrected either (its parts are).
+hyphenated word is never corrected either (its parts are). What is left ("Osama" read as
+"Obama") is said in the reply: every correction is returned as a ``Typo``, which
+``index.answers`` shows as the articles write the word.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import threading
 from collections.abc import Sequence, Set
 from functools import cache
 from string import ascii_lowercase
+from typing import NamedTuple
 
 from spellchecker import SpellChecker
 
@@ -29,6 +32,13 @@ from index.analysis import Analyzer, fold
 from index.bm25 import BM25Index
 
 MIN_LENGTH = 5  # shorter unseen terms are not corrected
+
+
+class Typo(NamedTuple):
+    """A word of the question read as another: what was typed, and the index term searched."""
+
+    typed: str  # "tominaj"
+    term: str  # "tomingaj"
 
 
 def one_edit(term: str) -> set[str]:
@@ -65,20 +75,26 @@ def corrected_terms(
     question: str,
     spans: Sequence[tuple[tuple[int, int], Sequence[str]]],
     keep: Set[str] = frozenset(),
-) -> list[str]:
+) -> tuple[list[str], tuple[Typo, ...]]:
     """The question's terms (``analyzer.spans``), in order, typos read as the terms meant.
 
     A correction is dropped when the word typed is an English word: the dictionary is only
-    consulted then, so most questions never load it.
+    consulted then, so most questions never load it. The corrections made are returned too,
+    each word once (as first typed), so the reply can say how the question was read.
     """
-    terms = []
+    terms: list[str] = []
+    typos: dict[tuple[str, str], Typo] = {}  # one per word, whatever its case
     for (start, end), span_terms in spans:
         for term in span_terms:
             meant = corrected(index, term, keep)
-            if meant != term and is_english(_word_of(analyzer, question[start:end], term)):
-                meant = term
+            if meant != term:
+                typed = word_of(analyzer, question[start:end], term)
+                if is_english(typed):
+                    meant = term
+                else:
+                    typos.setdefault((typed.casefold(), meant), Typo(typed, meant))
             terms.append(meant)
-    return terms
+    return terms, tuple(typos.values())
 
 
 _LOADING = threading.Lock()
@@ -96,7 +112,7 @@ def _english() -> SpellChecker:
     return SpellChecker(language="en")
 
 
-def _word_of(analyzer: Analyzer, typed: str, term: str) -> str:
-    """The part of a typed, perhaps hyphenated, word that yields ``term``."""
-    parts = fold(typed).split("-")
-    return next((part for part in parts if term in analyzer.terms(part)), typed)
+def word_of(analyzer: Analyzer, word: str, term: str) -> str:
+    """The part of a perhaps hyphenated word that yields ``term``, less any "'s"."""
+    parts = fold(word).split("-")
+    return next((part for part in parts if term in analyzer.terms(part)), word).removesuffix("'s")

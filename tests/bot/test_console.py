@@ -34,6 +34,11 @@ def test_commands_are_answered_until_the_input_ends(console):
     assert "/frobnicate is not a command; try /help." in out
 
 
+def test_a_word_read_as_another_is_said(console):
+    out = console("What did Valery Gerasimof say?\n").stdout
+    assert "> What did Valery Gerasimof say?\n\nRead “Gerasimof” as “Gerasimov”." in out
+
+
 def test_a_question_the_articles_cannot_answer(console):
     out = console("Who won the last election in France?\n").stdout
     assert "**Not in the articles**\nThe articles do not answer this." in out

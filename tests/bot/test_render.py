@@ -115,6 +115,22 @@ def test_mentions_are_echoed_as_text():
     assert render.content(Reply(question)) == f"> {question}"
 
 
+def test_a_note_on_how_the_question_was_read_goes_under_it():
+    reply = Reply("who is *Gerasimof*?", note="Read “*Gerasimof*” as “Gerasimov”.")
+    assert render.content(reply) == (
+        "> who is \\*Gerasimof\\*?\n-# Read “\\*Gerasimof\\*” as “Gerasimov”."
+    )
+    assert render.to_text(reply) == "> who is *Gerasimof*?\n\nRead “*Gerasimof*” as “Gerasimov”."
+
+
+def test_a_long_question_and_note_fit_one_message():
+    content = render.content(Reply("why " * 2000, note="Read “x” as “y”. " * 100))
+    assert len(content) <= 2000
+    question, note = content.split("\n-# ")
+    assert question.endswith(ELLIPSIS)
+    assert note.endswith(ELLIPSIS)
+
+
 def test_a_long_question_is_clipped_to_one_message():
     content = render.content(Reply("why " * 2000))
     assert len(content) <= 2000

@@ -98,3 +98,12 @@ def test_not_found_suggests_articles_to_open():
 
 def test_cooldown_rounds_up():
     assert replies.cooldown(0.2) == "You just asked: try again in 1 s."
+
+
+def test_how_the_question_was_read_is_carried_answered_or_not(library):
+    corrections = (("Oreshnikk", "Oreshnik"),)
+    found = Answer("Oreshnikk?", True, (citation(),), corrections=corrections)
+    refused = Answer("Oreshnikk?", False, reason="No.", corrections=corrections)
+    assert replies.answer(found, library).note == "Read “Oreshnikk” as “Oreshnik”."
+    assert replies.answer(refused, library).note == found.note
+    assert replies.answer(Answer("q", False, reason="No."), library).note == ""

@@ -58,7 +58,8 @@ def test_repeating_a_word_does_not_change_the_answer(library):
 
 def test_json_form_matches_the_cli_contract(library):
     data = library.ask("How many launches were there in October?").to_json()
-    assert set(data) == {"question", "answered", "results"}
+    assert set(data) == {"question", "answered", "results", "corrections"}
+    assert data["corrections"] == []
     assert set(data["results"][0]) == {
         "article",
         "title",
@@ -228,6 +229,32 @@ def test_a_question_with_typos_gets_the_answer_the_right_spelling_gets(library):
     typed = library.ask("How many lanches were there in Octobr?")
     assert typed.answered
     assert [c.text for c in typed.results] == [c.text for c in right.results]
+
+
+def test_a_reply_says_how_a_typo_was_read_spelled_as_the_articles_spell_it(library):
+    answer = library.ask("What missile is the Oreshnikk? Is the oreshnikk new?")
+    assert answer.answered
+    assert answer.corrections == (("Oreshnikk", "Oreshnik"),)  # once, as first typed
+    assert answer.note == "Read “Oreshnikk” as “Oreshnik”."
+    assert answer.to_json()["corrections"] == [{"typed": "Oreshnikk", "read_as": "Oreshnik"}]
+
+
+def test_every_word_read_as_another_is_named(library):
+    answer = library.ask("Who is Valery Gerasimof and what is the Oreshnikk?")
+    assert answer.note == "Read “Gerasimof” as “Gerasimov”, “Oreshnikk” as “Oreshnik”."
+
+
+def test_a_question_read_as_typed_has_no_note(library):
+    answer = library.ask("What missile is the Oreshnik?")
+    assert answer.corrections == ()
+    assert answer.note == ""
+
+
+def test_a_refused_question_still_says_how_it_was_read(library):
+    """A name misread as another is why a reply is off: the reader is told, answer or not."""
+    answer = library.ask("What did Gerasimof eat for breakfast?")
+    assert not answer.answered
+    assert answer.note == "Read “Gerasimof” as “Gerasimov”."
 
 
 @pytest.mark.parametrize(

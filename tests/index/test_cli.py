@@ -56,7 +56,12 @@ def test_search_abstains_in_words_and_in_json(cli):
     assert text.returncode == 0
     assert "do not answer" in text.stdout
     data = json.loads(cli("search", "How do I reset my router?", "--json").stdout)
-    assert data == {"question": "How do I reset my router?", "answered": False, "results": []}
+    assert data == {
+        "question": "How do I reset my router?",
+        "answered": False,
+        "results": [],
+        "corrections": [],
+    }
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 10_000, "🎉🎉", "\x07\x1b"])

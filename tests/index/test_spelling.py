@@ -4,7 +4,7 @@ import pytest
 
 from index.analysis import Analyzer
 from index.bm25 import BM25Index
-from index.spelling import corrected, corrected_terms, is_english, one_edit
+from index.spelling import Typo, corrected, corrected_terms, is_english, one_edit
 
 PASSAGES = [
     "Archaeologists found the palace of the khan near the river in Russia.",
@@ -79,7 +79,16 @@ def test_terms_the_caller_keeps_are_left_alone(index):
 
 def ask_terms(index, question):
     analyzer = Analyzer()
-    return corrected_terms(index, analyzer, question, analyzer.spans(question))
+    terms, _ = corrected_terms(index, analyzer, question, analyzer.spans(question))
+    return terms
+
+
+def test_each_correction_is_reported_once_with_the_word_as_typed(index):
+    analyzer = Analyzer()
+    question = "Riverr's palace, riverr walls and the archeaologist's plane"
+    terms, typos = corrected_terms(index, analyzer, question, analyzer.spans(question))
+    assert terms == ["river", "palac", "river", "wall", "archaeologist", "plane"]
+    assert typos == (Typo("Riverr", "river"), Typo("archeaologist", "archaeologist"))
 
 
 def test_real_words_stay_what_they_are_even_one_edit_from_an_indexed_term(index):
@@ -117,7 +126,7 @@ def test_each_part_of_a_hyphenated_word_is_judged_as_typed(index, question, mean
     analyzer = Analyzer()
     spans = analyzer.spans(question)
     joined = {ts[-1] for _, ts in spans if len(ts) > 1}
-    assert corrected_terms(index, analyzer, question, spans, keep=joined) == meant
+    assert corrected_terms(index, analyzer, question, spans, keep=joined)[0] == meant
 
 
 @pytest.mark.parametrize(

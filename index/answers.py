@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -251,19 +252,40 @@ def _as_written(
 ) -> tuple[str, str]:
     """The typo, and the word it was read as spelled as the articles spell it ("Tomingaj").
 
-    Looked for in the passages about to be quoted, then in the first passage with the term
-    (a typo is only ever read as a term the index has; the title is indexed with the first
-    passage, so it is searched too).
+    A term stands for several words ("playr" is read as "play", which the passages write
+    "played" and "plays"): the one nearest to what was typed is named. Words are taken from
+    the passages about to be quoted or, when none has the term, from the first passage that
+    does (a typo is only ever read as a term the index has; the title is indexed with the
+    first passage, so it is searched too).
     """
     index = collection.index
     first_with_it = int(index.postings(index.vocabulary[typo.term])[0][0])
-    for doc in (*(h.doc for h in hits), first_with_it):
-        article, passage = collection.passage(doc)
-        for text in (passage.text, article.title):
-            for (start, end), terms in analyzer.spans(text):
-                if typo.term in terms:
-                    return typo.typed, word_of(analyzer, text[start:end], typo.term)
+
+    def nearness(word: str) -> tuple[float, float]:
+        """Likeness of the letters, then of their case ("launches", not "Launches")."""
+        return _likeness(typo.typed.casefold(), word.casefold()), _likeness(typo.typed, word)
+
+    for docs in ([h.doc for h in hits], [first_with_it]):
+        words = [w for doc in docs for w in _words_for(collection, analyzer, doc, typo.term)]
+        if words:
+            return typo.typed, max(words, key=nearness)
     return typo.typed, typo.term
+
+
+def _likeness(a: str, b: str) -> float:
+    """How alike two strings are, from 0 to 1 (difflib's ratio: matching characters' share)."""
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _words_for(collection: Collection, analyzer: Analyzer, doc: int, term: str) -> list[str]:
+    """The words of passage ``doc`` (and its article's title) that yield ``term``, in order."""
+    article, passage = collection.passage(doc)
+    return [
+        word_of(analyzer, text[start:end], term)
+        for text in (passage.text, article.title)
+        for (start, end), terms in analyzer.spans(text)
+        if term in terms
+    ]
 
 
 def _cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:

@@ -239,6 +239,18 @@ def test_a_reply_says_how_a_typo_was_read_spelled_as_the_articles_spell_it(libra
     assert answer.to_json()["corrections"] == [{"typed": "Oreshnikk", "read_as": "Oreshnik"}]
 
 
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        ("How many lanches were there in October?", "launches"),  # not "Launches", met first
+        ("How many missiles were lanched?", "launched"),  # not "launches"
+    ],
+)
+def test_a_term_is_named_by_the_word_nearest_to_what_was_typed(library, question, read_as):
+    (typo,) = library.ask(question).corrections
+    assert typo[1] == read_as
+
+
 def test_every_word_read_as_another_is_named(library):
     answer = library.ask("Who is Valery Gerasimof and what is the Oreshnikk?")
     assert answer.note == "Read “Gerasimof” as “Gerasimov”, “Oreshnikk” as “Oreshnik”."

@@ -58,6 +58,21 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFKC", word.translate(_FOLD))
 
 
+def latin_letters(token: str) -> str:
+    """Accents off Latin letters ("Möngke" is "Mongke", "Erdoğan" "Erdogan").
+
+    People type names without their accents, and scraped text may have them or not. Marks on
+    other scripts' letters stay (a Cyrillic "й" is not an "и"), as do letters that are not
+    an accented form of a plain one ("ø", "ł").
+    """
+    letters: list[str] = []
+    for char in unicodedata.normalize("NFKD", token):
+        if unicodedata.combining(char) and letters and letters[-1].isascii():
+            continue
+        letters.append(char)
+    return unicodedata.normalize("NFC", "".join(letters))
+
+
 @cache
 def stopwords() -> frozenset[str]:
     """The shipped English stopword list (apostrophes removed, as the analyzer does)."""
@@ -121,6 +136,8 @@ class Analyzer:
         return terms
 
     def _token_terms(self, token: str) -> tuple[str, ...]:
+        if not token.isascii():
+            token = latin_letters(token)
         if token[0].isdigit():
             return _number(token)
         if "." in token:

@@ -45,6 +45,14 @@ def test_hyphenated_words_match_joined_and_split_forms():
     assert set(A.terms("cease fire")) <= set(A.terms("cease-fire"))
 
 
+def test_accents_are_taken_off_latin_letters_only():
+    assert A.terms("Möngke Beyoncé Erdoğan Zürich's Việt") == A.terms(
+        "Mongke Beyonce Erdogan Zurich's Viet"
+    )
+    assert A.terms("Київ Кий") == ["київ", "кий"]  # a Cyrillic "ї" or "й" keeps its mark
+    assert A.terms("Łódź") == ["łodz"]  # "ł" is no accented "l"; "ó" and "ź" are
+
+
 def test_other_scripts_emoji_and_punctuation():
     assert A.terms("Москва и Киев") == ["москва", "киев"]  # one-letter words carry nothing
     assert A.terms("🎉🔥 ?!… —") == []

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from index.analysis import Analyzer, fold
 from index.bm25 import BM25Index, Hit
@@ -88,6 +88,13 @@ class Citation:
     spans: tuple[tuple[int, int], ...]  # where those words are in ``text`` (for bold)
 
 
+class Correction(NamedTuple):
+    """A word of the question taken for a typo, and the word it was read as."""
+
+    typed: str  # "Oreshnikk"
+    read_as: str  # "Oreshnik", as the articles write it
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """The reply to one question; ``results`` is empty when ``answered`` is false."""
@@ -98,7 +105,7 @@ class Answer:
     reason: str = ""  # why there is no answer, in words a user can act on
     related: tuple[str, ...] = field(default=())  # ids of articles that come closest
     evidence: Evidence | None = None  # what the decision to answer weighed, if it came to that
-    corrections: tuple[tuple[str, str], ...] = ()  # (typed, read as) for each word taken for a typo
+    corrections: tuple[Correction, ...] = ()  # each word taken for a typo, once
 
     @property
     def note(self) -> str:
@@ -110,7 +117,7 @@ class Answer:
         """
         if not self.corrections:
             return ""
-        readings = (f"“{typed}” as “{meant}”" for typed, meant in self.corrections)
+        readings = (f"“{c.typed}” as “{c.read_as}”" for c in self.corrections)
         return "Read " + ", ".join(readings) + "."
 
     def to_json(self) -> dict[str, Any]:
@@ -120,7 +127,7 @@ class Answer:
             "question": self.question,
             "answered": self.answered,
             "results": [{k: getattr(c, k) for k in keep} for c in self.results],
-            "corrections": [{"typed": t, "read_as": m} for t, m in self.corrections],
+            "corrections": [c._asdict() for c in self.corrections],
         }
 
 
@@ -249,27 +256,25 @@ def _evidence(first: Ranked, covered: float, words: int) -> Evidence:
 
 def _as_written(
     collection: Collection, analyzer: Analyzer, typo: Typo, hits: list[Hit]
-) -> tuple[str, str]:
+) -> Correction:
     """The typo, and the word it was read as spelled as the articles spell it ("Tomingaj").
 
     A term stands for several words ("playr" is read as "play", which the passages write
     "played" and "plays"): the one nearest to what was typed is named. Words are taken from
     the passages about to be quoted or, when none has the term, from the first passage that
-    does (a typo is only ever read as a term the index has; the title is indexed with the
-    first passage, so it is searched too).
+    does (a typo is only ever read as a term the index has).
     """
-    index = collection.index
-    first_with_it = int(index.postings(index.vocabulary[typo.term])[0][0])
 
     def nearness(word: str) -> tuple[float, float]:
         """Likeness of the letters, then of their case ("launches", not "Launches")."""
         return _likeness(typo.typed.casefold(), word.casefold()), _likeness(typo.typed, word)
 
-    for docs in ([h.doc for h in hits], [first_with_it]):
-        words = [w for doc in docs for w in _words_for(collection, analyzer, doc, typo.term)]
-        if words:
-            return typo.typed, max(words, key=nearness)
-    return typo.typed, typo.term
+    words = [w for h in hits for w in _words_for(collection, analyzer, h.doc, typo.term)]
+    if not words:
+        index = collection.index
+        first_with_it = int(index.postings(index.vocabulary[typo.term])[0][0])
+        words = _words_for(collection, analyzer, first_with_it, typo.term)
+    return Correction(typo.typed, max(words, key=nearness, default=typo.term))
 
 
 def _likeness(a: str, b: str) -> float:
@@ -278,11 +283,15 @@ def _likeness(a: str, b: str) -> float:
 
 
 def _words_for(collection: Collection, analyzer: Analyzer, doc: int, term: str) -> list[str]:
-    """The words of passage ``doc`` (and its article's title) that yield ``term``, in order."""
+    """The words yielding ``term`` in what passage ``doc`` is indexed with, in order.
+
+    That is its heading and text and, for an article's first passage, the title.
+    """
     article, passage = collection.passage(doc)
+    title = article.title if doc == article.first_passage else ""
     return [
         word_of(analyzer, text[start:end], term)
-        for text in (passage.text, article.title)
+        for text in (passage.heading, passage.text, title)
         for (start, end), terms in analyzer.spans(text)
         if term in terms
     ]

@@ -113,6 +113,7 @@ def _english() -> SpellChecker:
 
 
 def word_of(analyzer: Analyzer, word: str, term: str) -> str:
-    """The part of a perhaps hyphenated word that yields ``term``, less any "'s"."""
-    parts = fold(word).split("-")
-    return next((part for part in parts if term in analyzer.terms(part)), word).removesuffix("'s")
+    """The part of a perhaps hyphenated word that yields ``term``, less any "'s" (or "'S")."""
+    folded = fold(word)
+    part = next((p for p in folded.split("-") if term in analyzer.terms(p)), folded)
+    return part[:-2] if part[-2:].casefold() == "'s" else part

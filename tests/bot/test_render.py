@@ -115,7 +115,7 @@ def test_mentions_are_echoed_as_text():
     assert render.content(Reply(question)) == f"> {question}"
 
 
-def test_a_note_on_how_the_question_was_read_goes_under_it():
+def test_a_note_on_how_the_question_was_read_goes_under_it_escaped():
     reply = Reply("who is *Gerasimof*?", note="Read “*Gerasimof*” as “Gerasimov”.")
     assert render.content(reply) == (
         "> who is \\*Gerasimof\\*?\n-# Read “\\*Gerasimof\\*” as “Gerasimov”."

@@ -1,5 +1,5 @@
 from bot import replies
-from index.answers import Answer, Citation
+from index.answers import Answer, Citation, Correction
 from index.collection import Article
 
 
@@ -101,7 +101,7 @@ def test_cooldown_rounds_up():
 
 
 def test_how_the_question_was_read_is_carried_answered_or_not(library):
-    corrections = (("Oreshnikk", "Oreshnik"),)
+    corrections = (Correction("Oreshnikk", "Oreshnik"),)
     found = Answer("Oreshnikk?", True, (citation(),), corrections=corrections)
     refused = Answer("Oreshnikk?", False, reason="No.", corrections=corrections)
     assert replies.answer(found, library).note == "Read “Oreshnikk” as “Oreshnik”."

@@ -262,7 +262,19 @@ def test_a_name_typed_without_its_accents_is_found_as_written(tmp_path):
 )
 def test_a_term_is_named_by_the_word_nearest_to_what_was_typed(library, question, read_as):
     (typo,) = library.ask(question).corrections
-    assert typo[1] == read_as
+    assert typo.read_as == read_as
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        ("Why did Russia rammp up attacks on Ukraine?", "ramps"),  # only in a title
+        ("What were the Retaliatry Moves?", "Retaliatory"),  # only in a section heading
+    ],
+)
+def test_a_word_only_in_a_title_or_heading_is_named_as_written(library, question, read_as):
+    (typo,) = library.ask(question).corrections
+    assert typo.read_as == read_as
 
 
 def test_every_word_read_as_another_is_named(library):

@@ -51,6 +51,13 @@ def test_search_json_is_one_object(cli):
     assert isinstance(first["score"], float)
 
 
+def test_search_says_how_a_typo_was_read_above_the_passages(cli):
+    result = cli("search", "How many lanches were there in October?")
+    assert result.stdout.startswith("Read “lanches” as “launches”.\n\n[1] Russia intensifies")
+    refused = cli("search", "What did Gerasimof eat for breakfast?")
+    assert refused.stdout == "Read “Gerasimof” as “Gerasimov”.\nThe articles do not answer this.\n"
+
+
 def test_search_abstains_in_words_and_in_json(cli):
     text = cli("search", "How do I reset my router?")
     assert text.returncode == 0

@@ -239,18 +239,15 @@ def test_a_reply_says_how_a_typo_was_read_spelled_as_the_articles_spell_it(libra
     assert answer.to_json()["corrections"] == [{"typed": "Oreshnikk", "read_as": "Oreshnik"}]
 
 
-def test_a_name_typed_without_its_accents_is_found_as_written(tmp_path):
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
+def test_a_name_typed_without_its_accents_is_found_as_written(seeds, index_dir):
     (seeds / "khan.txt").write_text(
-        "The Mongol court\n\nMöngke Khan ruled the Mongol Empire from 1251 to 1259.\n\n"
-        "His brother Kublai later moved the capital to Khanbaliq.\n",
+        "The Mongol court\n\nMöngke Khan ruled the Mongol Empire from 1251 to 1259.\n",
         encoding="utf-8",
     )
-    answer = Library.open(seeds, tmp_path / "index").ask("When did Mongke Khan rule?")
+    answer = Library.open(seeds, index_dir).ask("When did Mongke rule?")
     assert answer.answered
     assert answer.corrections == ()
-    assert "Möngke Khan ruled" in answer.results[0].text
+    assert answer.results[0].matched == ("Möngke", "ruled")
 
 
 @pytest.mark.parametrize(

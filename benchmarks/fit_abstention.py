@@ -43,6 +43,7 @@ from qa_squad import (  # noqa: E402
 )
 
 from index.answers import ABSTENTION_BIAS, ABSTENTION_WEIGHTS, Evidence  # noqa: E402
+from index.library import Library  # noqa: E402
 
 ANSWERABLE = 0.72  # share of answerable questions the fit and the error figures assume
 FEATURES = tuple(f.name for f in fields(Evidence))
@@ -50,14 +51,13 @@ FEATURES = tuple(f.name for f in fields(Evidence))
 log = logging.getLogger("fit_abstention")
 
 
-def examples(squad: Squad, files: Sequence[Path]) -> tuple[np.ndarray, np.ndarray]:
+def examples(squad: Squad, files: Sequence[Path], whole: Library) -> tuple[np.ndarray, np.ndarray]:
     """Evidence rows and labels (1: answerable) for every question, with and without its article.
 
-    Questions the pipeline has nothing to weigh for (no evidence) are left out: they are
-    refused whatever the model says.
+    ``whole`` is the library of every article. Questions the pipeline has nothing to weigh
+    for (no evidence) are left out: they are refused whatever the model says.
     """
     rows, labels = [], []
-    whole = open_library(WORK / "articles", WORK / "index")
     for article in sorted({q.article for q in squad.questions}):
         folder = WORK / "leave-one-out" / f"without-{article:02d}"
         link_articles([f for i, f in enumerate(files) if i != article], folder / "articles")
@@ -121,7 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     whole = load(folder)
     files = write_articles(whole, WORK / "articles")
-    data = {name: examples(split(whole, name), files) for name in ("tune", "report")}
+    library = open_library(WORK / "articles", WORK / "index")
+    data = {name: examples(split(whole, name), files, library) for name in ("tune", "report")}
     weights, bias = fit(*data["tune"])
     shipped = np.array(astuple(ABSTENTION_WEIGHTS)), ABSTENTION_BIAS
     rows = [

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index.answers import MAX_QUESTION_CHARS, Evidence
-from index.evaluate import evaluate, load_questions
+from index.evaluate import evaluate, fold, load_questions
 from index.library import Library
 
 DATA = Path(__file__).parents[1] / "data"
@@ -27,6 +27,16 @@ def test_seed_question_set_is_answered_from_the_right_passage(library):
     assert report.hit_at_1 == 1.0, report.misses
     assert report.wrongly_answered == 0  # abstention precision and recall 1.0
     assert report.wrongly_abstained == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["seed_questions.jsonl", "heldout_questions.jsonl", "heldout2_questions.jsonl"]
+)
+def test_every_answer_of_a_shipped_question_set_is_in_the_cleaned_articles(library, name):
+    """A question about page clutter (a teaser for another story) is not about the articles."""
+    texts = [fold(f"{a.title}\n{library.text(a)}") for a in library.articles()]
+    for q in load_questions(DATA / name):
+        assert not q.answers or any(fold(a) in t for a in q.answers for t in texts), q.question
 
 
 def test_citation_carries_everything_a_reader_needs(library):

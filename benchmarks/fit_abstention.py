@@ -51,10 +51,12 @@ FEATURES = tuple(f.name for f in fields(Evidence))
 log = logging.getLogger("fit_abstention")
 
 
-def examples(squad: Squad, files: Sequence[Path], whole: Library) -> tuple[np.ndarray, np.ndarray]:
+def examples(
+    squad: Squad, files: Sequence[Path], library: Library
+) -> tuple[np.ndarray, np.ndarray]:
     """Evidence rows and labels (1: answerable) for every question, with and without its article.
 
-    ``whole`` is the library of every article. Questions the pipeline has nothing to weigh
+    ``library`` holds every article. Questions the pipeline has nothing to weigh
     for (no evidence) are left out: they are refused whatever the model says.
     """
     rows, labels = [], []
@@ -63,8 +65,8 @@ def examples(squad: Squad, files: Sequence[Path], whole: Library) -> tuple[np.nd
         link_articles([f for i, f in enumerate(files) if i != article], folder / "articles")
         without = open_library(folder / "articles", folder / "index")
         for question in (q for q in squad.questions if q.article == article):
-            for library, answerable in ((whole, 1), (without, 0)):
-                evidence = library.ask(question.text).evidence
+            for asked, answerable in ((library, 1), (without, 0)):
+                evidence = asked.ask(question.text).evidence
                 if evidence is not None:
                     rows.append(astuple(evidence))
                     labels.append(answerable)

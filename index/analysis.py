@@ -51,9 +51,11 @@ CACHE_LIMIT = 1_000_000  # distinct tokens remembered (about 150 MB at most)
 
 
 def fold(word: str) -> str:
-    """A typed word as the analyzer reads it, for checks on the word itself.
+    """A typed word with its characters as the analyzer reads them, accents kept.
 
     Typographic quotes and dashes become plain ones, full-width letters normal ones (NFKC).
+    For checks on the word itself (is it in the English dictionary?), where "café" must stay
+    what it is; the analyzer takes the accents off only for its terms (``latin_letters``).
     """
     return unicodedata.normalize("NFKC", word.translate(_FOLD))
 
@@ -144,7 +146,7 @@ class Analyzer:
             return (token.replace(".", "").casefold(),)
         if 1 < len(token) <= _ACRONYM_MAX and token.isupper():
             return (token.casefold(),)
-        word = unicodedata.normalize("NFKC", token).casefold()
+        word = token.casefold()  # already NFKC-normal: latin_letters normalized a non-ASCII one
         word = word.removesuffix("'s").replace("'", "")
         if "-" not in word:
             return self._stem(word)

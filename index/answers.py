@@ -89,9 +89,9 @@ class Citation:
 
 
 class Correction(NamedTuple):
-    """A word of the question taken for a typo, and the word it was read as."""
+    """A ``Typo`` as a reader sees it: the index term shown as a word of the articles."""
 
-    typed: str  # "Oreshnikk"
+    typed: str  # "Oreshnikk" (typographic quotes and full-width letters folded)
     read_as: str  # "Oreshnik", as the articles write it
 
 

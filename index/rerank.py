@@ -25,7 +25,7 @@ from enum import Enum
 from itertools import pairwise
 from typing import TypeVar
 
-from index.analysis import Analyzer
+from index.analysis import Analyzer, latin_letters
 from index.bm25 import Hit
 from index.collection import Collection
 
@@ -88,9 +88,18 @@ class Question:
         return sum(self.weights.values()) or 1.0
 
 
+def as_compared(text: str) -> str:
+    """Text as phrases are compared: case folded, accents off Latin letters.
+
+    The analyzer takes accents off too, so "Mongke Khan" typed matches "Möngke Khan" written.
+    """
+    folded = text.casefold()
+    return folded if folded.isascii() else latin_letters(folded)
+
+
 def word_pairs(text: str) -> frozenset[str]:
     """Adjacent words as written (case folded, one space apart), small words included."""
-    words = _WORD.findall(text.casefold())
+    words = _WORD.findall(as_compared(text))
     return frozenset(f"{a} {b}" for a, b in pairwise(words))
 
 
@@ -103,7 +112,7 @@ def phrases(question: Question, text: str) -> float:
     """
     if not question.phrases:
         return 0.0
-    folded = text.casefold()
+    folded = as_compared(text)
     return sum(phrase in folded for phrase in question.phrases) / len(question.phrases)
 
 

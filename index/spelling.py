@@ -37,8 +37,8 @@ MIN_LENGTH = 5  # shorter unseen terms are not corrected
 class Typo(NamedTuple):
     """A word of the question read as another: what was typed, and the index term searched."""
 
-    typed: str  # "tominaj"
-    term: str  # "tomingaj"
+    typed: str  # "tominaj", folded as ``word_of`` folds it
+    term: str  # "tomingaj", the index term (a stem)
 
 
 def one_edit(term: str) -> set[str]:
@@ -113,7 +113,10 @@ def _english() -> SpellChecker:
 
 
 def word_of(analyzer: Analyzer, word: str, term: str) -> str:
-    """The part of a perhaps hyphenated word that yields ``term``, less any "'s" (or "'S")."""
+    """The part of a perhaps hyphenated word that yields ``term``, folded (``fold``).
+
+    Less any "'s" (or "'S"): a possessive is the same word, for the dictionary and the reader.
+    """
     folded = fold(word)
     part = next((p for p in folded.split("-") if term in analyzer.terms(p)), folded)
     return part[:-2] if part[-2:].casefold() == "'s" else part

@@ -4,11 +4,12 @@ import json
 import logging
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index import store
+from index import collection, store
 from index.articles import UNREADABLE, read_article
 from index.folder import FolderState, Listing
 from index.library import Library
@@ -71,6 +72,13 @@ def test_a_pipeline_change_rebuilds(seeds, index_dir, monkeypatch):
     Library.open(seeds, index_dir)
     monkeypatch.setattr("index.collection.pipeline_version", lambda: "another-analyzer")
     assert Library.open(seeds, index_dir).report.rebuilt
+
+
+def test_every_word_list_either_shapes_the_index_or_is_read_per_question():
+    """A new list must be placed: hashed (a change rebuilds) or read only when asking."""
+    shipped = {path.name for path in (Path(collection.__file__).parent / "data").glob("*.txt")}
+    per_question = {"synonyms.txt", "generic.txt"}  # index.expansion, index.answers
+    assert shipped == set(collection.PIPELINE_WORD_LISTS) | per_question
 
 
 def damage_truncate(folder):

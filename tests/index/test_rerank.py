@@ -8,13 +8,23 @@ words a positive idf, as in any real collection (in two passages that both have 
 rank-bm25's idf for it is negative).
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from index.analysis import Analyzer
 from index.library import Library
-from index.rerank import Kind, Question, answer_kind, bigrams, is_kind, proximity, word_pairs
+from index.rerank import (
+    Kind,
+    Question,
+    answer_kind,
+    bigrams,
+    is_kind,
+    phrases,
+    proximity,
+    word_pairs,
+)
 
 FILLER = (  # 31 index terms: more than the proximity window
     "Officials gave no further details about the matter on Monday afternoon, and residents "
@@ -94,6 +104,15 @@ def test_the_questions_phrase_as_written_outranks_the_same_terms_without_it(tmp_
 def test_word_pairs_keep_small_words_and_fold_case():
     assert word_pairs("Capital of FRANCE?") == {"capital of", "of france"}
     assert word_pairs("Paris") == frozenset()
+
+
+def test_phrases_are_found_with_or_without_accents():
+    question = Question(("mongk", "khan"), {"mongk": 1.0, "khan": 1.0}, None, {})
+    typed = replace(question, phrases=word_pairs("Did Mongke Khan rule?"))
+    written = replace(question, phrases=word_pairs("Did Möngke Khan rule?"))
+    for asked in (typed, written):  # "mongke khan" and "khan rule" found, "did mongke" not
+        assert phrases(asked, "Möngke Khan ruled the empire.") == 2 / 3
+        assert phrases(asked, "Mongke Khan ruled the empire.") == 2 / 3
 
 
 def test_a_question_word_in_the_article_title_counts_for_the_passage(tmp_path):

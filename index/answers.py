@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache
@@ -132,8 +133,11 @@ class Answer:
 
 
 def clean_question(question: str) -> str:
-    """Control characters out, whitespace folded: what the user meant to type."""
-    return " ".join(_CONTROL.sub(" ", question).split())
+    """What the user meant to type: control characters out, whitespace folded.
+
+    Characters are composed (NFC), as articles are when read (``index.articles``).
+    """
+    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", question)).split())
 
 
 def _information(index: BM25Index, tid: int | None) -> float:

@@ -160,6 +160,9 @@ def read_article(path: Path) -> RawArticle | None:
     text, encoding = decoded
     if encoding not in ("utf-8", "utf-16"):
         log.warning("%s is not UTF-8: read it as %s", path.name, encoding)
+    # Composed characters: in decomposed text (saved on macOS, from some sites) "ö" is "o" and
+    # a combining mark, which splits "Möngke" into two words, since words are runs of letters.
+    text = unicodedata.normalize("NFC", text)
     header, body = split_header(text)
     if path.suffix.lower() == ".md":
         body = _MARKDOWN_HEADING.sub("", body)  # "## Section" is a heading line like any other

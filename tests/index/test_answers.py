@@ -254,10 +254,14 @@ def test_a_name_typed_without_its_accents_is_found_as_written(seeds, index_dir):
         "The Mongol court\n\nMöngke Khan ruled the Mongol Empire from 1251 to 1259.\n",
         encoding="utf-8",
     )
-    answer = Library.open(seeds, index_dir).ask("When did Mongke rule?")
+    library = Library.open(seeds, index_dir)
+    answer = library.ask("When did Mongke rule?")
     assert answer.answered
     assert answer.corrections == ()
     assert answer.results[0].matched == ("Möngke", "ruled")
+    decomposed = library.ask("When did Mo\u0308ngke rule?")  # "ö" typed as "o" and a mark
+    assert decomposed.question == "When did Möngke rule?"
+    assert decomposed.results == answer.results
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,12 @@ def test_utf16_with_bom_is_read(tmp_path):
     assert article.body.strip() == "Kyiv’s mayor spoke."
 
 
+def test_decomposed_characters_are_read_composed(tmp_path):
+    (tmp_path / "nfd.txt").write_text("Mo\u0308ngke Khan ruled.\n", encoding="utf-8")
+    (article,) = read_folder(tmp_path)
+    assert article.body.strip() == "M\u00f6ngke Khan ruled."
+
+
 def test_a_file_that_vanishes_is_skipped(tmp_path, caplog):
     path = tmp_path / "gone.txt"
     with caplog.at_level(logging.WARNING):

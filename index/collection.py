@@ -92,7 +92,7 @@ PIPELINE_MODULES = (
     "sentences.py",
     "vocabulary.py",
 )
-# Word lists that shape it. The others (synonyms.txt, generic.txt) are read per question, so
+# Word lists that shape the index. The others (synonyms.txt, generic.txt) are read per question, so
 # editing them needs no rebuild (a 1M-passage build takes two minutes).
 PIPELINE_WORD_LISTS = ("abbreviations.txt", "stopwords.txt")
 

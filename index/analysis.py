@@ -44,6 +44,7 @@ _TOKEN = re.compile(
     r"|(?:[^\W\d_]\.){2,}"
     r"|[^\W\d_]+(?:['-][^\W\d_]+)*"
 )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _ACRONYM_MAX = 5  # an upper-case word this short is an acronym ("US", "WHO"), never a stopword
 PERCENT = "percent"
@@ -67,12 +68,22 @@ def latin_letters(token: str) -> str:
     other scripts' letters stay (a Cyrillic "й" is not an "и"), as do letters that are not
     an accented form of a plain one ("ø", "ł").
     """
-    letters: list[str] = []
-    for char in unicodedata.normalize("NFKD", token):
-        if unicodedata.combining(char) and letters and letters[-1].isascii():
-            continue
-        letters.append(char)
-    return unicodedata.normalize("NFC", "".join(letters))
+    decomposed = unicodedata.normalize("NFKD", token)
+    return unicodedata.normalize("NFC", _NON_ASCII.sub(_marks_after_ascii_off, decomposed))
+
+
+def _marks_after_ascii_off(run: re.Match[str]) -> str:
+    """A run of non-ASCII characters less the combining marks that open it after an ASCII one.
+
+    Only the runs are looked at character by character: the reranker folds whole passages.
+    """
+    text = run.group()
+    if run.start() == 0:
+        return text
+    marks = 0
+    while marks < len(text) and unicodedata.combining(text[marks]):
+        marks += 1
+    return text[marks:]
 
 
 @cache

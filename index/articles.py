@@ -7,12 +7,18 @@ The scraped text below the header is kept exactly as collected; cleaning happens
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from stat import S_ISREG
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +29,7 @@ _SLUG_WORDS = 5
 UNREADABLE = "unreadable"  # the content hash of a file that could not be read
 MAX_ID_CHARS = 64  # ids travel in Discord custom ids and choice values (100 characters at most)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
+LINK_NOT_FOLLOWED = "a symbolic link (links are not followed: copy the file in)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +68,47 @@ def fingerprint_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
+class Unusable(Exception):
+    """A file in the articles folder that is not read, and why (said in one warning)."""
+
+
+@contextmanager
+def open_article_file(path: Path) -> Iterator[tuple[BinaryIO, int]]:
+    """A regular file of the articles folder, opened for reading, and its size.
+
+    Links are never followed: a link could put any file the bot can read (``../.env``,
+    a shell history) into a public reply, and copying an article into the folder costs the
+    user nothing. The type is checked on the opened file itself, so a FIFO or device swapped
+    in after the folder was listed is refused instead of blocking the open or the read.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Unusable(LINK_NOT_FOLLOWED) from exc
+        raise Unusable(exc.strerror or str(exc)) from exc
+    with os.fdopen(fd, "rb") as fh:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            raise Unusable("not a regular file")
+        yield fh, stat.st_size
+
+
+def display_name(name: str) -> str:
+    """A file name fit to print: undecodable bytes as U+FFFD, control characters dropped.
+
+    Names come from the folder listing, where bytes that are not UTF-8 are kept as lone
+    surrogates (so the file can still be opened); those cannot be encoded for output.
+    """
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+
+
+def _too_large(size: int) -> str:
+    return f"{size / 2**20:.1f} MB is over the {MAX_ARTICLE_BYTES >> 20} MB limit for an article"
+
+
 def fingerprint_file(path: Path) -> str:
     """The file's content hash, read in chunks; a marker when it cannot be read.
 
@@ -68,14 +116,14 @@ def fingerprint_file(path: Path) -> str:
     their size and time (part of the staleness check) say enough.
     """
     try:
-        if path.stat().st_size > MAX_ARTICLE_BYTES:
-            return "too-large"
-        digest = hashlib.blake2b(digest_size=12)
-        with open(path, "rb") as fh:
+        with open_article_file(path) as (fh, size):
+            if size > MAX_ARTICLE_BYTES:
+                return "too-large"
+            digest = hashlib.blake2b(digest_size=12)
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
-        return digest.hexdigest()
-    except OSError:
+            return digest.hexdigest()
+    except (OSError, Unusable):
         return UNREADABLE
 
 
@@ -144,22 +192,27 @@ def slugify(text: str, max_words: int = _SLUG_WORDS) -> str:
 
 def read_article(path: Path) -> RawArticle | None:
     """Read one article file; ``None`` (with one warning line) when it cannot be used."""
+    name = display_name(path.name)
     try:
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            log.warning("skipped %s: %d MB is too large for an article", path.name, size >> 20)
-            return None
-        data = path.read_bytes()
+        with open_article_file(path) as (fh, size):
+            if size > MAX_ARTICLE_BYTES:
+                raise Unusable(_too_large(size))
+            data = fh.read(MAX_ARTICLE_BYTES + 1)  # it may have grown since
+            if len(data) > MAX_ARTICLE_BYTES:
+                raise Unusable(_too_large(len(data)))
     except OSError as exc:
-        log.warning("skipped %s: %s", path.name, exc.strerror or exc)
+        log.warning("skipped %s: %s", name, exc.strerror or exc)
+        return None
+    except Unusable as exc:
+        log.warning("skipped %s: %s", name, exc)
         return None
     decoded = decode(data)
     if decoded is None:
-        log.warning("skipped %s: binary data, not text", path.name)
+        log.warning("skipped %s: binary data, not text", name)
         return None
     text, encoding = decoded
     if encoding not in ("utf-8", "utf-16"):
-        log.warning("%s is not UTF-8: read it as %s", path.name, encoding)
+        log.warning("%s is not UTF-8: read it as %s", name, encoding)
     # Composed characters: in decomposed text (saved on macOS, from some sites) "ö" is "o" and
     # a combining mark, which splits "Möngke" into two words, since words are runs of letters.
     text = unicodedata.normalize("NFC", text)
@@ -167,7 +220,7 @@ def read_article(path: Path) -> RawArticle | None:
     if path.suffix.lower() == ".md":
         body = _MARKDOWN_HEADING.sub("", body)  # "## Section" is a heading line like any other
     if not body.strip():
-        log.warning("skipped %s: no text", path.name)
+        log.warning("skipped %s: no text", name)
         return None
     title = header.get("title") or infer_title(body)
     return RawArticle(

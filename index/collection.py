@@ -53,8 +53,12 @@ class ArticleTable(Sequence[Article]):
     def of(cls, articles: Sequence[Article]) -> ArticleTable:
         """A table holding ``articles``, in order."""
         names = [f.name for f in fields(Article)]  # astuple would deep-copy every field
+        # A file name that is not UTF-8 holds lone surrogates (Python's surrogateescape):
+        # written and read back as such, so the article still matches its file.
         lines = [
-            json.dumps([getattr(a, n) for n in names], ensure_ascii=False).encode()
+            json.dumps([getattr(a, n) for n in names], ensure_ascii=False).encode(
+                "utf-8", "surrogatepass"
+            )
             for a in articles
         ]
         offsets = np.zeros(len(lines) + 1, np.int64)
@@ -63,7 +67,7 @@ class ArticleTable(Sequence[Article]):
 
     def _parse_line(self, i: int) -> Article:
         line = self.blob[int(self.offsets[i]) : int(self.offsets[i + 1])]
-        return Article(*json.loads(line))
+        return Article(*json.loads(bytes(line).decode("utf-8", "surrogatepass")))
 
     def __len__(self) -> int:
         return len(self.offsets) - 1

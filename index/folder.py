@@ -8,50 +8,72 @@ per file, and content is hashed only for files whose size or time changed.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 
 import numpy as np
 
-from index.articles import UNREADABLE, fingerprint_file, is_article_name
+from index.articles import (
+    LINK_NOT_FOLLOWED,
+    UNREADABLE,
+    display_name,
+    fingerprint_file,
+    is_article_name,
+)
+
+log = logging.getLogger(__name__)
 
 _SEPARATOR = "\0"  # the one character a file name cannot contain
 
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """Article file names (sorted: the order they are indexed in) and their stats."""
+    """Article file names (sorted: the order they are indexed in) and their stats.
+
+    ``skipped`` holds the entries with an article's name that are not regular files (links,
+    folders, FIFOs), with the reason, so that the library can say once why they are ignored.
+    """
 
     names: list[str]
     stats: np.ndarray  # int64, one row per file: size in bytes, mtime in ns
+    skipped: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def read(cls, folder: Path) -> Listing:
-        """One listing, then one ``stat`` per file relative to the open folder.
+        """One listing, then one ``lstat`` per file relative to the open folder.
 
         Vanished or unreadable files are left out (the build reports them if they are still
-        there); a missing folder lists nothing.
+        there); a missing folder lists nothing. Links are not followed (see
+        ``open_article_file``).
         """
         try:
             fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
             return cls([], np.zeros((0, 2), np.int64))
-        names, stats = [], []
+        names, stats, skipped = [], [], []
         try:
             for name in sorted(n for n in os.listdir(fd) if is_article_name(n)):
                 try:
-                    stat = os.stat(name, dir_fd=fd)
+                    stat = os.stat(name, dir_fd=fd, follow_symlinks=False)
                 except OSError:
                     continue
                 if S_ISREG(stat.st_mode):
                     names.append(name)
                     stats.append((stat.st_size, stat.st_mtime_ns))
+                else:
+                    skipped.append((name, _kind(stat.st_mode)))
         finally:
             os.close(fd)
-        return cls(names, np.array(stats, np.int64).reshape(-1, 2))
+        return cls(names, np.array(stats, np.int64).reshape(-1, 2), tuple(skipped))
+
+    def warn_skipped(self) -> None:
+        """One warning per entry that looks like an article but is not a regular file."""
+        for name, kind in self.skipped:
+            log.warning("skipped %s: %s", display_name(name), kind)
 
     def versions(self) -> list[tuple[str, tuple[int, int]]]:
         """(name, (size, mtime)) per file: what identifies a file's version without reading it."""
@@ -62,6 +84,7 @@ class Listing:
             isinstance(other, Listing)
             and self.names == other.names
             and np.array_equal(self.stats, other.stats)
+            and self.skipped == other.skipped
         )
 
 
@@ -129,6 +152,15 @@ class FolderState:
         if not len(names) == len(hashes) == len(stats):
             raise ValueError("the saved folder listing is inconsistent")
         return cls(Listing(names, stats.reshape(-1, 2)), hashes)
+
+
+def _kind(mode: int) -> str:
+    """Why an entry named like an article is not read."""
+    if S_ISLNK(mode):
+        return LINK_NOT_FOLLOWED
+    if S_ISDIR(mode):
+        return "a folder, not a file"
+    return "not a regular file"
 
 
 def _split(text: str) -> list[str]:

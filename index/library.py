@@ -105,6 +105,7 @@ class Library:
             return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
         old, seen = loaded
         folder = FolderState.read(seeds, seen)
+        folder.listing.warn_skipped()
         if folder.same_contents(seen):
             if _retimed(folder, seen) >= RESAVE_RETIMED:
                 old = _saved(index_dir, old, folder) or old
@@ -147,6 +148,7 @@ class Library:
     ) -> tuple[Collection | None, FolderState]:
         """Index every file; the folder state is completed with the hashes the build saw."""
         listing = Listing.read(seeds)
+        listing.warn_skipped()
         if not seeds.is_dir():
             log.warning("articles folder %s does not exist: no articles to serve", seeds)
             return None, FolderState(listing, [])

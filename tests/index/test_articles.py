@@ -91,7 +91,7 @@ def test_huge_file_is_skipped_without_reading_it(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         assert read_folder(tmp_path) == []
     assert "huge.txt" in caplog.text
-    assert "too large" in caplog.text
+    assert "50.0 MB is over the 5 MB limit" in caplog.text
 
 
 def test_latin1_file_falls_back_and_says_which_encoding(tmp_path, caplog):

@@ -401,13 +401,16 @@ class HeldOut:
 
 
 def link_articles(paths: Sequence[Path], folder: Path) -> None:
-    """Fill ``folder`` with links to ``paths`` (copies where links are not allowed)."""
+    """Fill ``folder`` with hard links to ``paths`` (copies where links are not allowed).
+
+    Not symbolic links: the library reads only regular files of the folder itself.
+    """
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     for path in paths:
         try:
-            os.symlink(path, folder / path.name)
+            os.link(path, folder / path.name)
         except OSError:
             shutil.copy2(path, folder / path.name)
 

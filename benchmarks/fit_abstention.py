@@ -1,4 +1,4 @@
-"""Fit the abstention model (``index.answers.Evidence``) on SQuAD's tune split, check it on report.
+"""Fit the answer decision (``index.decision``) on SQuAD's tune split, check it on report.
 
 Every question of a split is asked twice with ``library.ask`` (k = 3, what the bot asks): of
 the whole collection, where its article answers it, and of a library without its article
@@ -7,11 +7,14 @@ Each ask's ``Answer.evidence`` is one example. A logistic regression (Newton's m
 numpy) learns answerable from unanswerable on the tune split, with examples weighted as if
 ``ANSWERABLE`` of all questions were answerable, as in the project's own question sets.
 
-It prints the fitted weights as the constants ``index/answers.py`` ships, then the errors of
-the shipped model and of the fit on both splits: answerable questions refused, abstention
-precision and recall, and errors per question at that mix. The report split is never fitted on.
+It prints the fitted model as the constant ``index/decision.py`` ships (``WITH_MEANING``, or
+``WORDS_ONLY`` with ``--no-semantic``), then the errors of the shipped model and of the fit on
+both splits: answerable questions refused, abstention precision and recall, and errors per
+question at that mix; and how many asks fall in the "may answer" band. The report split is
+never fitted on. The band starts where the odds that the passage answers are 1 to 3
+(``TENTATIVE_ODDS``): a reader shown it with a caveat finds the answer at least once in four.
 
-Run: ``python benchmarks/fit_abstention.py`` (about a minute on 2 cores; ``--help``).
+Run: ``python benchmarks/fit_abstention.py [--no-semantic] [--reuse-index]`` (``--help``).
 """
 
 from __future__ import annotations
@@ -35,18 +38,20 @@ from qa_squad import (  # noqa: E402
     FILES,
     WORK,
     Squad,
-    link_articles,
+    add_library_options,
+    library_from,
+    library_without,
     load,
-    open_library,
     split,
     write_articles,
 )
 
-from index.answers import ABSTENTION_BIAS, ABSTENTION_WEIGHTS, Evidence  # noqa: E402
+from index.decision import DecisionModel, Evidence  # noqa: E402
 from index.library import Library  # noqa: E402
 
 ANSWERABLE = 0.72  # share of answerable questions the fit and the error figures assume
 FEATURES = tuple(f.name for f in fields(Evidence))
+TENTATIVE_ODDS = 1 / 3  # where "may answer" starts: the passage answers once in four
 
 log = logging.getLogger("fit_abstention")
 
@@ -61,9 +66,7 @@ def examples(
     """
     rows, labels = [], []
     for article in sorted({q.article for q in squad.questions}):
-        folder = WORK / "leave-one-out" / f"without-{article:02d}"
-        link_articles([f for i, f in enumerate(files) if i != article], folder / "articles")
-        without = open_library(folder / "articles", folder / "index")
+        without = library_without(files, article, library)
         for question in (q for q in squad.questions if q.article == article):
             for asked, answerable in ((library, 1), (without, 0)):
                 evidence = asked.ask(question.text).evidence
@@ -95,9 +98,13 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     raise ValueError("the fit did not converge: do the features separate the classes?")
 
 
-def errors(x: np.ndarray, y: np.ndarray, weights: np.ndarray, bias: float) -> dict[str, float]:
-    """Refusals of answerable questions, abstention precision/recall, errors per question."""
-    answers = x @ weights + bias >= 0
+def errors(x: np.ndarray, y: np.ndarray, model: DecisionModel) -> dict[str, float]:
+    """Refusals of answerable questions, abstention precision/recall, errors per question.
+
+    Also the share of asks shown as "may answer" (counted as answered in the others).
+    """
+    odds = x @ np.array(astuple(model.weights)) + model.bias
+    answers = odds >= model.tentative
     answerable = y == 1
     refused_wrongly = float(np.mean(~answers[answerable]))
     recall = float(np.mean(~answers[~answerable]))
@@ -108,12 +115,14 @@ def errors(x: np.ndarray, y: np.ndarray, weights: np.ndarray, bias: float) -> di
         "abstention precision": refused_rightly / refused if refused else 0.0,
         "abstention recall": recall,
         "errors per question": ANSWERABLE * refused_wrongly + (1 - ANSWERABLE) * (1 - recall),
+        "may answer": float(np.mean((odds >= model.tentative) & (odds < 0))),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, help="the data set's folder, or the one holding it")
+    add_library_options(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     folder = find_data(DATASET, args.data, FILES)
@@ -123,22 +132,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     whole = load(folder)
     files = write_articles(whole, WORK / "articles")
-    library = open_library(WORK / "articles", WORK / "index")
+    library = library_from(args, WORK / "articles")
     data = {name: examples(split(whole, name), files, library) for name in ("tune", "report")}
     weights, bias = fit(*data["tune"])
-    shipped = np.array(astuple(ABSTENTION_WEIGHTS)), ABSTENTION_BIAS
+    fitted = DecisionModel(
+        Evidence(*(round(w, 3) for w in weights)),
+        round(bias, 3),
+        round(float(np.log(TENTATIVE_ODDS)), 3),
+    )
+    shipped = library.config.decision
     rows = [
-        [model, name, len(y), *(f"{v:.3f}" for v in errors(x, y, *params).values())]
-        for model, params in (("shipped", shipped), ("fitted on tune", (weights, bias)))
+        [model, name, len(y), *(f"{v:.3f}" for v in errors(x, y, params).values())]
+        for model, params in (("shipped", shipped), ("fitted on tune", fitted))
         for name, (x, y) in data.items()
     ]
-    header = ["model", "split", "asks", *errors(*data["tune"], *shipped)]
-    constants = ", ".join(f"{f}={w:.3f}" for f, w in zip(FEATURES, weights, strict=True))
+    header = ["model", "split", "asks", *errors(*data["tune"], shipped)]
     text = "\n".join(
         [
             f"Fitted on tune ({ANSWERABLE:.0%} answerable):",
-            f"ABSTENTION_WEIGHTS = Evidence({constants})",
-            f"ABSTENTION_BIAS = {bias:.3f}",
+            repr(fitted),
             "",
             markdown_table(header, rows),
         ]
@@ -149,7 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "provenance": provenance(),
             "data": str(folder),
             "answerable_share": ANSWERABLE,
-            "fitted": {"weights": dict(zip(FEATURES, weights.tolist(), strict=True)), "bias": bias},
+            "fitted": {
+                "weights": dict(zip(FEATURES, weights.tolist(), strict=True)),
+                "bias": bias,
+                "tentative": fitted.tentative,
+            },
             "table": text,
             "total_s": time.perf_counter() - started,
         },

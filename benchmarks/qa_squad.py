@@ -62,6 +62,7 @@ from metrics import answer_rank, hit_at, mean  # noqa: E402
 
 from index.analysis import Analyzer  # noqa: E402
 from index.collection import Article  # noqa: E402
+from index.config import SearchConfig  # noqa: E402
 from index.library import Library  # noqa: E402
 from index.passages import Passage  # noqa: E402
 
@@ -288,9 +289,30 @@ class ProjectRun(Run):
     dropped_lines: int
 
 
-def open_library(articles: Path, index_dir: Path) -> Library:
-    """A fresh build (``force``), so every run measures the build time."""
-    return Library.open(articles, index_dir, force=True)
+def open_library(
+    articles: Path, index_dir: Path, config: SearchConfig, reuse: bool = False
+) -> Library:
+    """A fresh build (``force``), so every run measures the build time, unless ``reuse``."""
+    return Library.open(articles, index_dir, config, force=not reuse)
+
+
+def add_library_options(parser: argparse.ArgumentParser) -> None:
+    """The options that choose how the library is built and opened."""
+    parser.add_argument(
+        "--no-semantic", action="store_true", help="without the sentence model (words only)"
+    )
+    parser.add_argument(
+        "--reuse-index",
+        action="store_true",
+        help="open the saved index if current (build time then measures only the check)",
+    )
+
+
+def library_from(args: argparse.Namespace, articles: Path) -> Library:
+    """The library the options ask for, over ``articles``, kept in ``WORK``."""
+    config = SearchConfig(semantic=not args.no_semantic)
+    name = "index-words" if args.no_semantic else "index"
+    return open_library(articles, WORK / name, config, args.reuse_index)
 
 
 def run_project(squad: Squad, library: Library, abstain: bool = True) -> ProjectRun:
@@ -400,33 +422,34 @@ class HeldOut:
     answer_hit: bool  # answered, and an answer string is in the first passage anyway
 
 
-def link_articles(paths: Sequence[Path], folder: Path) -> None:
-    """Fill ``folder`` with hard links to ``paths`` (copies where links are not allowed).
+def library_without(files: Sequence[Path], article: int, full: Library) -> Library:
+    """The library of every article but one, updated from ``full``'s saved index.
 
-    Not symbolic links: the library reads only regular files of the folder itself.
+    An update carries the other articles over, passage vectors included, so the sentence
+    model encodes nothing: a fresh build per article would re-encode the whole collection.
+    The articles are hard links (the library reads no symbolic link) and the index a copy
+    made of hard links (builds are never written in place, only replaced).
     """
+    folder = WORK / "leave-one-out" / f"without-{article:02d}"
     if folder.exists():
         shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for path in paths:
-        try:
-            os.link(path, folder / path.name)
-        except OSError:
-            shutil.copy2(path, folder / path.name)
+    (folder / "articles").mkdir(parents=True)
+    for path in (f for i, f in enumerate(files) if i != article):
+        os.link(path, folder / "articles" / path.name)
+    shutil.copytree(full.index_dir, folder / "index", copy_function=os.link)
+    return Library.open(folder / "articles", folder / "index", full.config)
 
 
 def leave_one_out(
-    squad: Squad, files: Sequence[Path], sample: Sequence[Question]
+    squad: Squad, files: Sequence[Path], sample: Sequence[Question], full: Library
 ) -> tuple[list[HeldOut], list[float]]:
-    """Ask each sampled question of a library built without its article; build times too."""
+    """Ask each sampled question of a library without its article; update times too."""
     by_article: dict[int, list[Question]] = defaultdict(list)
     for q in sample:
         by_article[q.article].append(q)
     held_out, builds = [], []
     for article, questions in sorted(by_article.items()):
-        folder = WORK / "leave-one-out" / f"without-{article:02d}"
-        link_articles([f for i, f in enumerate(files) if i != article], folder / "articles")
-        library = open_library(folder / "articles", folder / "index")
+        library = library_without(files, article, full)
         builds.append(library.report.seconds)
         for q in questions:
             answer = library.ask(q.text, K)
@@ -656,6 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split", choices=SPLITS, default="all", help="whose questions: tune, report or all"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="say what it is doing")
+    add_library_options(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(logging.INFO if args.verbose else logging.WARNING)
@@ -667,7 +691,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     whole = load(folder)
     files = write_articles(whole, WORK / "articles")
     squad = split(whole, args.split)
-    library = open_library(WORK / "articles", WORK / "index")
+    library = library_from(args, WORK / "articles")
     project = run_project(squad, library)
     runs = {
         ASK: project,
@@ -678,7 +702,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = random.Random(args.seed)
     sample = rng.sample(squad.questions, min(args.sample, len(squad.questions)))
     log.info("leave-one-out libraries for %d sampled questions ...", len(sample))
-    held, builds = leave_one_out(squad, files, sample)
+    held, builds = leave_one_out(squad, files, sample, library)
     report: dict[str, Any] = {
         "provenance": provenance(),
         "data": str(folder),

@@ -112,7 +112,8 @@ class RunFailed(RuntimeError):
 
 def _env() -> dict[str, str]:
     """Our environment without the project's folder overrides, so flags decide everything."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    folders = ("NEWSDESK_SEEDS", "NEWSDESK_ARTICLES", "NEWSDESK_INDEX_DIR")
+    env = {k: v for k, v in os.environ.items() if k not in folders}
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -417,10 +418,11 @@ def _engine(library: Any) -> Any:
 
 def w_cold_project(seeds: str, index_dir: str, question: str) -> dict:
     """The project's load (Library.open on a current index) and first answer, measured inside."""
+    from index.config import SearchConfig
     from index.library import Library
 
     started = time.perf_counter()
-    library = Library.open(Path(seeds), Path(index_dir))
+    library = Library.open(Path(seeds), Path(index_dir), SearchConfig.from_env())
     load_s = time.perf_counter() - started
     rss_loaded = rss_mb()
     started = time.perf_counter()
@@ -436,9 +438,10 @@ def w_cold_project(seeds: str, index_dir: str, question: str) -> dict:
 def w_serve_project(seeds: str, index_dir: str, corpus: str) -> dict:
     """``library.ask`` latency, the raw engine path's latency, and an engine batch loop."""
     from index.analysis import Analyzer
+    from index.config import SearchConfig
     from index.library import Library
 
-    library = Library.open(Path(seeds), Path(index_dir))
+    library = Library.open(Path(seeds), Path(index_dir), SearchConfig.from_env())
     rss_loaded = rss_mb()
     engine = _engine(library)
     analyzer = Analyzer()
@@ -503,6 +506,11 @@ class SizeRun:
     @property
     def bm25s_dir(self) -> Path:
         return self.work / "bm25s"
+
+
+def run_name(size: int, args: argparse.Namespace) -> str:
+    """The work folder of one size: the index with vectors and the one without kept apart."""
+    return f"run-{size}-seed{args.seed}" + ("-words" if args.no_semantic else "")
 
 
 def log(message: str) -> None:
@@ -1076,7 +1084,7 @@ def parse_size(text: str) -> int:
 def bench_size(size: int, args: argparse.Namespace) -> tuple[SizeRun, dict]:
     corpus = synthetic.ensure_corpus(args.out, size, args.seed, log)
     tokens = synthetic.ensure_tokens(corpus, log)
-    s = SizeRun(corpus, synthetic.tokens_path(corpus), args.out / f"run-{size}-seed{args.seed}")
+    s = SizeRun(corpus, synthetic.tokens_path(corpus), args.out / run_name(size, args))
     s.work.mkdir(parents=True, exist_ok=True)
     question = corpus.questions("latency")[0]["text"]
     results: dict[str, Any] = {
@@ -1114,6 +1122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--systems", default="rank-bm25,bm25s,project", help="which systems to measure"
     )
     parser.add_argument("--profile", metavar="SIZE", help="also cProfile the project's build")
+    parser.add_argument(
+        "--no-semantic", action="store_true", help="the project without the sentence model"
+    )
     parser.add_argument("--render", type=Path, metavar="JSON", help="reprint a saved report")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("worker_args", nargs="?", help=argparse.SUPPRESS)
@@ -1130,6 +1141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(render(saved, rows))
         return 0
 
+    if args.no_semantic:
+        os.environ["NEWSDESK_SEMANTIC"] = "off"  # the project's processes inherit it
     sizes = [parse_size(x) for x in args.sizes.split(",") if x.strip()]
     if args.million and MILLION not in sizes:
         sizes.append(MILLION)
@@ -1154,7 +1167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile:
         size = parse_size(args.profile)
         corpus = synthetic.ensure_corpus(args.out, size, args.seed, log)
-        s = SizeRun(corpus, synthetic.tokens_path(corpus), args.out / f"run-{size}-seed{args.seed}")
+        s = SizeRun(corpus, synthetic.tokens_path(corpus), args.out / run_name(size, args))
         s.work.mkdir(parents=True, exist_ok=True)
         question = corpus.questions("latency")[0]["text"]
         report["profile"] = profile_project(s, args.out, question)

@@ -117,7 +117,7 @@ def intents_for(settings: Settings) -> discord.Intents:
 
 async def serve(settings: Settings) -> None:
     """Open the library, then run the bot until closed (without Message Content if refused)."""
-    library = await asyncio.to_thread(Library.open, settings.seeds)
+    library = await asyncio.to_thread(Library.open, settings.seeds, None, settings.search)
     intents = intents_for(settings)
     while True:
         async with NewsBot(settings, library, intents=intents) as bot:

@@ -93,7 +93,10 @@ def main(settings: Settings) -> int:
     interactive = sys.stdin.isatty()
     try:
         console = Console(
-            Library.open(settings.seeds), settings.results, sys.stdout, ansi=sys.stdout.isatty()
+            Library.open(settings.seeds, config=settings.search),
+            settings.results,
+            sys.stdout,
+            ansi=sys.stdout.isatty(),
         )
         console.run(sys.stdin, prompt="newsdesk> " if interactive else "")
     except KeyboardInterrupt:

@@ -44,7 +44,7 @@ def content(reply: Reply) -> str | None:
     """
     if not reply.question:
         return None
-    note = "\n-# " + clip(reply.note, NOTE) if reply.note else ""
+    note = "".join(f"\n-# {line}" for line in clip(reply.note, NOTE).splitlines())
     return "> " + clip(" ".join(reply.question.split()), CONTENT - 2 - len(note)) + note
 
 

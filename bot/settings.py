@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+
+from index import SearchConfig
 
 Number = TypeVar("Number", int, float)
 
@@ -31,6 +33,7 @@ class Settings:
     answer_channel_ids: frozenset[int] = frozenset()  # every message there is a question
     seeds: Path = Path("seeds")
     results: int = 3  # passages per answer
+    search: SearchConfig = field(default_factory=SearchConfig)
     ask_cooldown: float = 10.0  # seconds between two questions from one user (0: off)
     watch_interval: float = 30.0  # seconds between checks of the articles folder (0: off)
     page_timeout: float = 300.0  # seconds of inactivity before page buttons are removed
@@ -49,6 +52,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         answer_channel_ids=frozenset(_ids(environ, "DISCORD_ANSWER_CHANNEL_IDS")),
         seeds=Path(environ.get("NEWSDESK_SEEDS", "").strip() or "seeds"),
         results=_number(environ, "NEWSDESK_RESULTS", int, 3, 1, 10),
+        search=SearchConfig.from_env(environ),
         ask_cooldown=_number(environ, "NEWSDESK_ASK_COOLDOWN", float, 10.0, 0, 3600),
         watch_interval=_number(environ, "NEWSDESK_WATCH_INTERVAL", float, 30.0, 0, 86400),
         # Buttons are removed through the interaction token, which Discord honours 15 minutes.

@@ -5,7 +5,8 @@ The API the CLI and the bot use: ``Library.open(folder)`` then ``ask``, ``articl
 """
 
 from index.answers import Answer, Citation
+from index.config import SearchConfig
 from index.library import Library
 from index.retriever import Retriever
 
-__all__ = ["Answer", "Citation", "Library", "Retriever"]
+__all__ = ["Answer", "Citation", "Library", "Retriever", "SearchConfig"]

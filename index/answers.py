@@ -1,15 +1,19 @@
 """Answers: the best passages for a question, each cited, or an honest "not in the articles".
 
-The question's terms are read as typed, typos corrected (``index.spelling``; the reply says
-so, with the word as the articles write it) and related words added (``index.expansion``).
-The passages are BM25's best candidates re-ordered by ``index.rerank``; a citation's score
-is the reranker's (BM25's own when no candidate scores above zero and nothing is re-ordered).
+``ask`` runs five stages, each a function here or in its own module:
 
-Abstention weighs the evidence that the first passage answers (``Evidence``): above all how
-much of the question it covers, weighted by how informative each question word is (its idf;
-words the collection has never seen weigh the most, since they are the ones the articles
-cannot speak to). A passage that matches only the generic words of an off-topic question
-("Who won the last election in France?") is not an answer, however it scores.
+1. read the question (``read``): its terms as typed, typos corrected (``index.spelling``;
+   the reply says so, with the word as the articles write it), related words added
+   (``index.expansion``);
+2. retrieve candidates (``retrieve``): BM25's best, exactly rank-bm25's scores, and, with
+   the sentence model on, the passages nearest in meaning (``index.semantic``), which may
+   share no word with the question;
+3. rerank them (``index.rerank``) by how a passage answers, not only what it shares;
+4. decide (``index.decision``) whether the first passage answers, may answer, or the
+   articles are silent;
+5. cite the passages kept.
+
+A citation's score is the reranker's (BM25's own when nothing could be weighed).
 """
 
 from __future__ import annotations
@@ -23,19 +27,16 @@ from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from index.analysis import Analyzer, fold
 from index.bm25 import BM25Index, Hit
 from index.collection import Collection
+from index.config import SearchConfig
+from index.decision import Evidence, Verdict
 from index.expansion import expand, related_terms
-from index.rerank import (
-    CANDIDATES,
-    Question,
-    Ranked,
-    answer_kind,
-    rerank,
-    weighted_sum,
-    word_pairs,
-)
+from index.rerank import Question, Ranked, answer_kind, rerank, word_pairs
+from index.semantic import encoder
 from index.spelling import Typo, corrected_terms, word_of
 
 MAX_QUESTION_CHARS = 1000
@@ -44,33 +45,8 @@ MAX_K = 20
 GENERIC_SHARE = 0.2  # weight of an unseen everyday word, relative to a seen one
 RELATED_COVERAGE = 0.25  # an abstention names the articles whose passages cover this much
 UNSEEN_BOOST = 1.5  # an unseen topical word is the surest sign the articles do not answer
+MAY_NOT_ANSWER = "These passages come closest, but may not answer the question."
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What abstention weighs about the first passage; also the shape of its weights."""
-
-    coverage: float  # share of the question's information it covers (``coverage``)
-    log_words: float  # ln of the question's distinct terms: long questions rarely match whole
-    phrases: float  # the reranker's features (``index.rerank``): the question's phrases...
-    bigrams: float  # ...and word pairs, found in the passage
-
-    def answers(self) -> bool:
-        """Whether the passage answers: the abstention model's odds are at least even."""
-        return weighted_sum(self, ABSTENTION_WEIGHTS) + ABSTENTION_BIAS >= 0
-
-
-# The abstention model: a logistic regression over ``Evidence``, fitted by
-# ``benchmarks/fit_abstention.py`` on SQuAD's tune split, each question asked once with its
-# article and once without, weighted as if 72% of questions were answerable (as in the
-# project's own question sets), at commit 759c99f; a refit since the dictionary rule for typos
-# (``index.spelling``) moves them slightly with the same errors. Length matters: with none of
-# its phrases or word pairs found, a 2-term question needs 68% of its information covered, a
-# 12-term one 51%; the more of its phrases and pairs the passage has, the lower the bar.
-# Figures, and what did not help: benchmarks/README.md.
-ABSTENTION_WEIGHTS = Evidence(coverage=9.935, log_words=0.981, phrases=3.750, bigrams=1.573)
-ABSTENTION_BIAS = -7.470
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +83,23 @@ class Answer:
     related: tuple[str, ...] = field(default=())  # ids of articles that come closest
     evidence: Evidence | None = None  # what the decision to answer weighed, if it came to that
     corrections: tuple[Correction, ...] = ()  # each word taken for a typo, once
+    tentative: bool = False  # the closest passages, which may not answer (shown with a caveat)
 
     @property
     def note(self) -> str:
-        """How the question was read, when a word was taken for a typo ("" otherwise).
+        """How the question was read, and whether the passages may not answer ("" if neither).
 
         A correction can be wrong (a name the dictionary lacks, "Osama", read as one the
         articles have, "Obama"): saying it lets the reader see why the passages are about
         something else.
         """
-        if not self.corrections:
-            return ""
-        readings = (f"“{c.typed}” as “{c.read_as}”" for c in self.corrections)
-        return "Read " + ", ".join(readings) + "."
+        lines = []
+        if self.corrections:
+            readings = (f"“{c.typed}” as “{c.read_as}”" for c in self.corrections)
+            lines.append("Read " + ", ".join(readings) + ".")
+        if self.tentative:
+            lines.append(MAY_NOT_ANSWER)
+        return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ``--json`` object."""
@@ -127,6 +107,7 @@ class Answer:
         return {
             "question": self.question,
             "answered": self.answered,
+            "tentative": self.tentative,
             "results": [{k: getattr(c, k) for k in keep} for c in self.results],
             "corrections": [c._asdict() for c in self.corrections],
         }
@@ -187,18 +168,19 @@ def coverage(
     return covered / total if total else 0.0
 
 
-def ask(
-    collection: Collection,
-    analyzer: Analyzer,
-    question: str,
-    k: int = DEFAULT_K,
-    abstain: bool = True,
-) -> Answer:
-    """Answer ``question`` with up to ``k`` cited passages, best first, or abstain.
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A question as the stages after reading need it."""
 
-    ``abstain=False`` cites the best passages whatever the evidence (benchmarks use it to
-    measure the ranking apart from abstention); bad questions are still refused.
-    """
+    text: str  # cleaned
+    terms: list[str]  # index terms, typos corrected
+    related: dict[str, set[str]]  # term -> related words the query is expanded with
+    joined: set[str]  # joined forms of hyphenated words ("ceasefir"), see ``read``
+    typos: list[Typo]
+
+
+def read(index: BM25Index, analyzer: Analyzer, question: str) -> Reading | Answer:
+    """Stage 1: the question's terms, or the reply to a question that cannot be asked."""
     question = clean_question(question)
     if not question:
         return Answer(question, False, reason="The question is empty: ask about the articles.")
@@ -209,7 +191,6 @@ def ask(
             reason=f"The question is {len(question):,} characters long; please keep it under "
             f"{MAX_QUESTION_CHARS:,}.",
         )
-    index = collection.index
     spans = analyzer.spans(question)
     # The joined form of a hyphenated word ("ceasefir" for "cease-fire") lets both spellings
     # match, but says nothing its parts do not: abstention ignores it when unseen, and it is
@@ -218,43 +199,123 @@ def ask(
     terms, typos = corrected_terms(index, analyzer, question, spans, keep=joined)
     if not terms:
         return Answer(question, False, reason="The question has no words to search for.")
-    related = related_terms(terms)
+    return Reading(question, terms, related_terms(terms), joined, typos)
+
+
+def retrieve(
+    collection: Collection, reading: Reading, config: SearchConfig, k: int
+) -> tuple[list[Hit], dict[int, float]]:
+    """Stage 2: candidates, and each one's cosine with the question (with the model).
+
+    BM25's best come first, then the passages nearest in meaning that BM25 did not find.
+    """
+    index = collection.index
+    query = index.query(expand(reading.terms, reading.related))
+    hits = index.top(query, max(k, config.candidates))
+    vectors = collection.vectors
+    if not config.semantic or vectors is None:
+        return hits, {}
+    cosines = vectors @ encoder().encode([reading.text])[0]
+    nearest = _best(cosines, max(k, config.dense_candidates)) if config.dense_candidates else []
+    found = {h.doc for h in hits}
+    hits += index.hits_for(query, (d for d in nearest if d not in found))
+    return hits, {h.doc: float(cosines[h.doc]) for h in hits}
+
+
+def _best(scores: np.ndarray, k: int) -> list[int]:
+    """Positions of the ``k`` highest scores, highest first."""
+    if len(scores) > k:
+        top = np.argpartition(-scores, k)[:k]
+        return top[np.argsort(-scores[top], kind="stable")].tolist()
+    return np.argsort(-scores, kind="stable").tolist()
+
+
+def rank(
+    collection: Collection, analyzer: Analyzer, reading: Reading, config: SearchConfig, k: int
+) -> tuple[list[Ranked], dict[int, float]]:
+    """Stages 2 and 3: every candidate reranked, best first, and the candidates' cosines."""
+    index = collection.index
+    candidates, cosines = retrieve(collection, reading, config, k)
+    weights = {t: _information(index, index.vocabulary.get(t)) for t in reading.terms}
+    stands_for = {r: t for t, words in reading.related.items() for r in words}
+    question = Question(
+        tuple(reading.terms),
+        weights,
+        answer_kind(reading.text),
+        stands_for,
+        word_pairs(reading.text),
+    )
+    return rerank(collection, analyzer, question, candidates, config.weights, cosines), cosines
+
+
+def ask(
+    collection: Collection,
+    analyzer: Analyzer,
+    question: str,
+    k: int = DEFAULT_K,
+    config: SearchConfig | None = None,
+    abstain: bool = True,
+) -> Answer:
+    """Answer ``question`` with up to ``k`` cited passages, best first, or abstain.
+
+    ``abstain=False`` cites the best passages whatever the evidence (benchmarks use it to
+    measure the ranking apart from the decision); bad questions are still refused.
+    """
+    config = config or SearchConfig()
+    index = collection.index
+    reading = read(index, analyzer, question)
+    if isinstance(reading, Answer):
+        return reading
+    terms, related, joined = reading.terms, reading.related, reading.joined
     k = max(1, min(k, MAX_K))
-    candidates = index.top(index.query(expand(terms, related)), max(k, CANDIDATES))
-    weights = {t: _information(index, index.vocabulary.get(t)) for t in terms}
-    stands_for = {r: t for t, words in related.items() for r in words}
-    asked = Question(tuple(terms), weights, answer_kind(question), stands_for, word_pairs(question))
-    ranked = rerank(collection, analyzer, asked, candidates)[:k]
+    ranked, cosines = rank(collection, analyzer, reading, config, k)
+    ranked = ranked[:k]
     hits = [r.hit for r in ranked]
 
     def covered(hit: Hit) -> float:
         return coverage(index, terms, related, hit.doc, joined)
 
-    evidence = _evidence(ranked[0], covered(hits[0]), len(set(terms))) if ranked else None
-    corrections = tuple(_as_written(collection, analyzer, typo, hits) for typo in typos)
-    if evidence is None or (abstain and not evidence.answers()):
+    evidence = (
+        _evidence(ranked[0], covered(hits[0]), len(set(terms)), cosines.get(hits[0].doc, 0.0))
+        if ranked
+        else None
+    )
+    corrections = tuple(_as_written(collection, analyzer, typo, hits) for typo in reading.typos)
+    verdict = Verdict.ANSWERS
+    if evidence is None:
+        verdict = Verdict.SILENT
+    elif abstain:
+        verdict = config.decision.verdict(evidence)
+    if verdict is Verdict.SILENT:
         close = (h for h in hits if covered(h) >= RELATED_COVERAGE)
         nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))
-        reason = "The articles do not answer this."
         return Answer(
-            question,
+            reading.text,
             False,
-            reason=reason,
+            reason="The articles do not answer this.",
             related=nearby,
             evidence=evidence,
             corrections=corrections,
         )
-    citations = tuple(_cite(collection, analyzer, terms, h) for h in hits)
-    return Answer(question, True, citations, evidence=evidence, corrections=corrections)
+    citations = tuple(cite(collection, analyzer, terms, h) for h in hits)
+    return Answer(
+        reading.text,
+        True,
+        citations,
+        evidence=evidence,
+        corrections=corrections,
+        tentative=verdict is Verdict.MAY_ANSWER,
+    )
 
 
-def _evidence(first: Ranked, covered: float, words: int) -> Evidence:
+def _evidence(first: Ranked, covered: float, words: int, similarity: float) -> Evidence:
     features = first.features
     return Evidence(
         coverage=covered,
         log_words=math.log(words),
         phrases=features.phrases if features else 0.0,
         bigrams=features.bigrams if features else 0.0,
+        similarity=similarity,
     )
 
 
@@ -301,7 +362,7 @@ def _words_for(collection: Collection, analyzer: Analyzer, doc: int, term: str) 
     ]
 
 
-def _cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:
+def cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:
     article, passage = collection.passage(hit.doc)
     wanted = set(terms)
     spans = tuple(span for span, ts in analyzer.spans(passage.text) if wanted.intersection(ts))

@@ -300,8 +300,25 @@ class BM25Index:
         order = np.lexsort((candidates, -matched, -key))[:k]
         return [Hit(int(candidates[i]), float(score[i]), float(matched[i])) for i in order]
 
+    def hits_for(self, query: Query, docs: Iterable[int]) -> list[Hit]:
+        """The scores of chosen passages (found another way than by their terms), in order."""
+        hits = []
+        for doc in docs:
+            score = matched = 0.0
+            for tid, weight in query.items():
+                weights = self.weight_in(tid, doc)
+                if weights is not None:
+                    score += weight * weights
+                    matched += weight
+            hits.append(Hit(doc, score, matched))
+        return hits
+
+    def weight_in(self, term_id: int, doc: int) -> float | None:
+        """The term's BM25 weight in a passage, ``None`` if the passage lacks it."""
+        docs, weights = self.postings(term_id)
+        i = int(np.searchsorted(docs, doc))
+        return float(weights[i]) if i < len(docs) and int(docs[i]) == doc else None
+
     def contains(self, term_id: int, doc: int) -> bool:
         """Whether a passage contains a term (binary search in the term's postings)."""
-        docs, _ = self.postings(term_id)
-        i = int(np.searchsorted(docs, doc))
-        return i < len(docs) and int(docs[i]) == doc
+        return self.weight_in(term_id, doc) is not None

@@ -11,12 +11,14 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from tqdm import tqdm
 
 from index.answers import DEFAULT_K, MAX_K, Answer
+from index.config import SearchConfig
 from index.ingest import Progress
 from index.library import SEEDS_ENV, Library, default_seeds
 
@@ -41,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--index-dir", type=Path, default=None, help="where the index is kept")
     common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    common.add_argument(
+        "--no-semantic",
+        action="store_true",
+        help="words only, without the sentence model (also NEWSDESK_SEMANTIC=off)",
+    )
 
     parser = argparse.ArgumentParser(prog="python -m index", description=__doc__.split("\n")[0])
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -88,7 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {args.seeds} is not a folder", file=sys.stderr)
         return 2
     force = args.verb == "build" and args.force
-    library = Library.open(seeds, args.index_dir, force=force, progress=_progress_bar())
+    config = SearchConfig.from_env()
+    if args.no_semantic:
+        config = replace(config, semantic=False)
+    library = Library.open(seeds, args.index_dir, config, force=force, progress=_progress_bar())
     verb: Callable[[Library, argparse.Namespace], int] = VERBS[args.verb]
     try:
         return verb(library, args)

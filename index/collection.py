@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import asdict, dataclass, fields
 from functools import cache, lru_cache
 from pathlib import Path
@@ -22,10 +22,14 @@ from index.articles import Source, source_of, unique_id
 from index.bm25 import BM25Index, BM25Params
 from index.ingest import Ingested
 from index.passages import Passage
+from index.semantic import model_text
 from index.store import Blob, Stored
 from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
+
+Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors (``index.semantic``)
+_EMBED_BATCH = 2048  # passages encoded together during a build (bounds memory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,7 @@ PIPELINE_MODULES = (
     "collection.py",
     "ingest.py",
     "passages.py",
+    "semantic.py",
     "sentences.py",
     "vocabulary.py",
 )
@@ -113,9 +118,12 @@ def pipeline_version() -> str:
     return digest.hexdigest()
 
 
-def pipeline_key(params: BM25Params) -> str:
-    """What an index was made with besides the articles: pipeline code, ranking parameters."""
-    return f"{pipeline_version()}|{params}"
+def pipeline_key(params: BM25Params, semantic: bool) -> str:
+    """What an index was made with besides the articles.
+
+    Pipeline code, ranking parameters, and whether it holds passage vectors.
+    """
+    return f"{pipeline_version()}|{params}|semantic={semantic}"
 
 
 class Collection:
@@ -138,6 +146,7 @@ class Collection:
         self._text_ptr = arrays["text_ptr"]
         self._passage_article = arrays["passage_article"]
         self._spans = arrays["passage_spans"]  # start, end, heading start, heading end
+        self.vectors: np.ndarray | None = arrays.get("vectors")  # a unit vector per passage
         self.text = lru_cache(maxsize=64)(self._decode_text)
 
     @property
@@ -191,6 +200,8 @@ class Collection:
             "post_tf": ix.post_tf,
             "doc_len": ix.doc_len,
         }
+        if self.vectors is not None:
+            arrays["vectors"] = self.vectors
         blobs = {
             "texts.bin": self._texts,
             "articles.jsonl": self.articles.blob,
@@ -227,13 +238,16 @@ class Collection:
         )
 
 
-def build(items: Iterable[Ingested], params: BM25Params) -> Collection | None:
+def build(
+    items: Iterable[Ingested], params: BM25Params, embed: Embed | None = None
+) -> Collection | None:
     """Assemble ingested articles into a collection; ``None`` when there are none.
 
     Streams: each article's terms are mapped to collection-wide ids as it arrives, and only
-    compact arrays are kept, so memory grows with the index, not with Python objects.
+    compact arrays are kept, so memory grows with the index, not with Python objects. With
+    ``embed``, every passage gets a vector too.
     """
-    assembly = _Assembly()
+    assembly = _Assembly(embed=embed)
     for item in items:
         assembly.add(item)
     return assembly.finish(params)
@@ -245,6 +259,7 @@ def update(
     changed: Set[str],
     fresh: Iterable[Ingested],
     params: BM25Params,
+    embed: Embed | None = None,
 ) -> Collection | None:
     """The collection a full ``build`` would give, re-using ``old`` for unchanged files.
 
@@ -253,9 +268,10 @@ def update(
 
     ``names`` are the folder's article files in order, ``changed`` the new or changed ones
     and ``fresh`` their ingested articles, in the same order (unusable files left out).
-    Unchanged files are carried over from ``old`` as arrays, without reading or analysis.
+    Unchanged files are carried over from ``old`` as arrays, without reading or analysis
+    (their vectors too: only fresh passages are encoded).
     """
-    assembly = _Assembly(old)
+    assembly = _Assembly(old, embed)
     position = {article.file: i for i, article in enumerate(assembly.old_articles)}
     items = iter(fresh)
     item = next(items, None)
@@ -282,8 +298,11 @@ class _Assembly:
     fresh ones contribute new (term, passage, count) triples.
     """
 
-    def __init__(self, old: Collection | None = None) -> None:
+    def __init__(self, old: Collection | None = None, embed: Embed | None = None) -> None:
         self.old = old
+        self.embed = embed
+        self.vector_parts: list[np.ndarray] = []
+        self.unembedded: list[str] = []  # fresh passages' model texts, encoded in batches
         self.articles: list[Article] = []
         self.base_ids: list[str] = []
         self.taken: set[str] = set()  # ids given so far
@@ -330,6 +349,12 @@ class _Assembly:
         self._article(item, len(item.lengths), item.dropped)
         self.texts += item.text.encode("utf-8")
         self.text_ptr.append(len(self.texts))
+        if self.embed is not None:
+            self.unembedded.extend(
+                model_text(item.title, item.text, *span) for span in item.spans.tolist()
+            )
+            if len(self.unembedded) >= _EMBED_BATCH:
+                self._embed_pending()
         owner = np.full(len(item.lengths), len(self.articles) - 1, np.int32)
         self._passages(item.spans, item.lengths, owner)
         docs = np.repeat(np.arange(first, self.n_docs, dtype=np.int32), item.distinct)
@@ -359,6 +384,9 @@ class _Assembly:
         old = self.old
         assert old is not None
         position, new_first = len(self.articles), self.n_docs
+        if self.embed is not None:
+            assert old.vectors is not None  # the pipeline key has the index rebuilt otherwise
+            self._embed_pending()  # keeps the vectors in passage order
         for i, article in enumerate(self.old_articles[start:stop], start):
             source = Source(**{**source_of(article), "id": self.old_base_ids[i]})
             self._article(source, article.passage_count, article.dropped_lines)
@@ -368,11 +396,19 @@ class _Assembly:
         first = self.old_articles[start].first_passage  # the run's passages, old numbering
         last = first + self.n_docs - new_first
         self.renumber[first:last] = np.arange(new_first, self.n_docs, dtype=np.int32)
+        if self.embed is not None:
+            self.vector_parts.append(old.vectors[first:last])
         self._passages(
             old._spans[first:last],
             old.index.doc_len[first:last],
             old._passage_article[first:last] - start + position,
         )
+
+    def _embed_pending(self) -> None:
+        if self.unembedded:
+            assert self.embed is not None
+            self.vector_parts.append(self.embed(self.unembedded))
+            self.unembedded = []
 
     def finish(self, params: BM25Params) -> Collection | None:
         """The collection, with its index; ``None`` if no article was added."""
@@ -404,6 +440,9 @@ class _Assembly:
             "passage_article": passages["owner"].astype(np.int32),
             "passage_spans": passages["spans"].reshape(-1, 4),
         }
+        if self.embed is not None:
+            self._embed_pending()
+            arrays["vectors"] = np.concatenate(self.vector_parts)
         return Collection(
             ArticleTable.of(self.articles),
             self.texts,  # not copied: half a gigabyte at a million passages

@@ -47,6 +47,9 @@ class Report:
     abstain_recall: float
     wrongly_abstained: int  # answerable questions the library refused
     wrongly_answered: int  # unanswerable questions the library answered
+    tentative_answerable: int  # answerable questions shown passages with "may not answer"
+    tentative_unanswerable: int  # unanswerable ones shown passages with that caveat
+    ranking_hit_at_1: float  # hit@1 with the answer decision off: the ranking alone
     mean_passage_words: float
     max_passage_words: int
     ms_per_question: float
@@ -106,13 +109,20 @@ def evaluate(library: Library, questions: list[Question]) -> Report:
     reworded_ranks: list[int | None] = []
     misses: list[str] = []
     abstained_right = abstained_wrong = answered_wrong = 0
-    started = time.perf_counter()
+    tentative = {True: 0, False: 0}  # by whether the question is answerable
+    ranked_first = 0
+    elapsed = 0.0  # in the asks with the decision on, as users ask
     for q in questions:
+        started = time.perf_counter()
         answer = library.ask(q.question, DEPTH)
+        elapsed += time.perf_counter() - started
+        tentative[bool(q.answers)] += answer.tentative
         if not q.answers:
             abstained_right += not answer.answered
             answered_wrong += answer.answered
             continue
+        ranking = library.ask(q.question, DEPTH, abstain=False)
+        ranked_first += _rank([c.text for c in ranking.results[:1]], q.answers) == 1
         abstained_wrong += not answer.answered
         rank = _rank([c.text for c in answer.results], q.answers)
         ranks.append(rank)
@@ -120,7 +130,6 @@ def evaluate(library: Library, questions: list[Question]) -> Report:
             reworded_ranks.append(rank)
         if rank != 1:
             misses.append(q.question)
-    elapsed = time.perf_counter() - started
     lengths = [len(p.text.split()) for a in library.articles() for p in library.passages(a)]
     unanswerable = len(questions) - len(ranks)
     return Report(
@@ -136,6 +145,9 @@ def evaluate(library: Library, questions: list[Question]) -> Report:
         abstain_recall=_rate(abstained_right, unanswerable),
         wrongly_abstained=abstained_wrong,
         wrongly_answered=answered_wrong,
+        tentative_answerable=tentative[True],
+        tentative_unanswerable=tentative[False],
+        ranking_hit_at_1=_rate(ranked_first, len(ranks)),
         mean_passage_words=statistics.fmean(lengths) if lengths else 0.0,
         max_passage_words=max(lengths, default=0),
         ms_per_question=1000 * elapsed / max(len(questions), 1),
@@ -160,6 +172,11 @@ def render_report(report: Report) -> str:
         ("abstention recall", f"{r.abstain_recall:.3f}"),
         ("abstained wrongly", str(r.wrongly_abstained)),
         ("answered wrongly", str(r.wrongly_answered)),
+        (
+            "shown as 'may not answer' (answerable / not)",
+            f"{r.tentative_answerable} / {r.tentative_unanswerable}",
+        ),
+        ("hit@1 with the answer decision off", f"{r.ranking_hit_at_1:.3f}"),
         ("passage words mean / max", f"{r.mean_passage_words:.1f} / {r.max_passage_words}"),
         ("ms per question", f"{r.ms_per_question:.2f}"),
     ]

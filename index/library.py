@@ -21,11 +21,14 @@ from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
 from index.analysis import Analyzer
-from index.bm25 import BM25Params
-from index.collection import Article, Collection, build, pipeline_key, update
+from index.answers import Citation
+from index.collection import Article, Collection, Embed, build, pipeline_key, update
+from index.config import SearchConfig
 from index.folder import FolderState, Listing
 from index.ingest import Progress, ingest_all
 from index.passages import Passage
+from index.rerank import Features
+from index.semantic import encoder
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +76,7 @@ class Library:
         index_dir: Path,
         collection: Collection | None,
         report: BuildReport,
-        params: BM25Params,
+        config: SearchConfig,
         folder: FolderState,
     ) -> None:
         self.seeds = seeds
@@ -81,7 +84,7 @@ class Library:
         self.index_dir = index_dir
         self.collection = collection
         self.report = report
-        self.params = params
+        self.config = config
         self._analyzer = Analyzer()
 
     @classmethod
@@ -89,35 +92,35 @@ class Library:
         cls,
         seeds: Path | None = None,
         index_dir: Path | None = None,
-        params: BM25Params | None = None,
+        config: SearchConfig | None = None,
         *,
         force: bool = False,
         progress: Progress | None = None,
     ) -> Library:
         """Load the persisted index if it is current, else update or build (and persist) it."""
         started = time.perf_counter()
-        seeds = seeds or default_seeds()
-        index_dir = index_dir or default_index_dir(seeds)
-        params = params or BM25Params()
-        loaded, reason = _load(index_dir, params, force)
+        seeds = Path(seeds) if seeds else default_seeds()
+        index_dir = Path(index_dir) if index_dir else default_index_dir(seeds)
+        config = config or SearchConfig()
+        loaded, reason = _load(index_dir, config, force)
         if loaded is None:
-            collection, folder = cls._build(seeds, index_dir, params, progress)
-            return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
+            collection, folder = cls._build(seeds, index_dir, config, progress)
+            return cls._opened(seeds, index_dir, collection, config, folder, True, reason, started)
         old, seen = loaded
         folder = FolderState.read(seeds, seen)
         folder.listing.warn_skipped()
         if folder.same_contents(seen):
             if _retimed(folder, seen) >= RESAVE_RETIMED:
                 old = _saved(index_dir, old, folder) or old
-            return cls._opened(seeds, index_dir, old, params, folder, False, reason, started)
+            return cls._opened(seeds, index_dir, old, config, folder, False, reason, started)
         changed = folder.changed_since(seen)
         fresh = ingest_all([seeds / n for n in folder.listing.names if n in changed], progress)
-        updated = update(old, folder.listing.names, changed, fresh, params)
+        updated = update(old, folder.listing.names, changed, fresh, config.bm25, _embed(config))
         collection = _saved(index_dir, updated, folder)
         if collection is None:
             log.warning("no usable articles in %s (add .txt or .md files)", seeds)
         reason = f"updated, {len(changed)} new or changed, {_gone(folder, seen)} removed"
-        return cls._opened(seeds, index_dir, collection, params, folder, True, reason, started)
+        return cls._opened(seeds, index_dir, collection, config, folder, True, reason, started)
 
     @classmethod
     def _opened(
@@ -125,7 +128,7 @@ class Library:
         seeds: Path,
         index_dir: Path,
         collection: Collection | None,
-        params: BM25Params,
+        config: SearchConfig,
         folder: FolderState,
         rebuilt: bool,
         reason: str,
@@ -140,11 +143,11 @@ class Library:
             time.perf_counter() - started,
             reason,
         )
-        return cls(seeds, index_dir, collection, report, params, folder)
+        return cls(seeds, index_dir, collection, report, config, folder)
 
     @staticmethod
     def _build(
-        seeds: Path, index_dir: Path, params: BM25Params, progress: Progress | None
+        seeds: Path, index_dir: Path, config: SearchConfig, progress: Progress | None
     ) -> tuple[Collection | None, FolderState]:
         """Index every file; the folder state is completed with the hashes the build saw."""
         listing = Listing.read(seeds)
@@ -152,7 +155,8 @@ class Library:
         if not seeds.is_dir():
             log.warning("articles folder %s does not exist: no articles to serve", seeds)
             return None, FolderState(listing, [])
-        collection = build(ingest_all([seeds / n for n in listing.names], progress), params)
+        ingested = ingest_all([seeds / n for n in listing.names], progress)
+        collection = build(ingested, config.bm25, _embed(config))
         read = {a.file: a.fingerprint for a in collection.articles} if collection else {}
         folder = FolderState.of(seeds, listing, read)
         if collection is None:
@@ -169,7 +173,7 @@ class Library:
 
     def reload(self) -> Library:
         """A library reflecting the folder now (cheap when nothing changed)."""
-        return type(self).open(self.seeds, self.index_dir, self.params)
+        return type(self).open(self.seeds, self.index_dir, self.config)
 
     # --- questions -------------------------------------------------------------------------
 
@@ -183,7 +187,25 @@ class Library:
                 False,
                 reason=f"No articles are loaded: add .txt or .md files to {self.seeds}.",
             )
-        return answers.ask(self.collection, self._analyzer, question, k, abstain)
+        return answers.ask(self.collection, self._analyzer, question, k, self.config, abstain)
+
+    def ranked(self, question: str, k: int = answers.DEFAULT_K) -> list[tuple[Citation, Features]]:
+        """Every candidate for ``question`` reranked, best first, cited with its features.
+
+        For fitting the reranker's weights (``benchmarks/fit_ranking.py``): the features are
+        what the weights multiply. Empty when the question cannot be asked.
+        """
+        if self.collection is None:
+            return []
+        reading = answers.read(self.collection.index, self._analyzer, question)
+        if isinstance(reading, answers.Answer):
+            return []
+        ranked, _ = answers.rank(self.collection, self._analyzer, reading, self.config, k)
+        return [
+            (answers.cite(self.collection, self._analyzer, reading.terms, r.hit), r.features)
+            for r in ranked
+            if r.features is not None
+        ]
 
     # --- articles --------------------------------------------------------------------------
 
@@ -262,7 +284,7 @@ class Library:
 
 
 def _load(
-    index_dir: Path, params: BM25Params, force: bool
+    index_dir: Path, config: SearchConfig, force: bool
 ) -> tuple[tuple[Collection, FolderState] | None, str]:
     """The saved collection and the folder state it was made from, or why there is none."""
     try:
@@ -274,7 +296,7 @@ def _load(
         return None, "no saved index"
     if force:
         return None, "forced"
-    if stored.meta.get(PIPELINE_KEY) != pipeline_key(params):
+    if stored.meta.get(PIPELINE_KEY) != pipeline_key(config.bm25, config.semantic):
         return None, "the pipeline or its parameters changed"
     try:
         seen = FolderState.from_stored(stored.arrays, stored.blobs)
@@ -295,7 +317,9 @@ def _saved(
     if collection is None:
         return None
     stored = collection.to_stored()
-    stored.meta[PIPELINE_KEY] = pipeline_key(collection.index.params)
+    stored.meta[PIPELINE_KEY] = pipeline_key(
+        collection.index.params, collection.vectors is not None
+    )
     arrays, blobs = folder.to_stored()
     stored.arrays.update(arrays)
     stored.blobs.update(blobs)
@@ -305,6 +329,13 @@ def _saved(
         log.warning("could not save the index to %s (%s): serving from memory", index_dir, exc)
         return collection
     return Collection.from_stored(saved)
+
+
+def _embed(config: SearchConfig) -> Embed | None:
+    """How passages get their vectors at build time (none with the sentence model off)."""
+    if not config.semantic:
+        return None
+    return lambda texts: encoder().encode(texts)
 
 
 def _retimed(folder: FolderState, seen: FolderState) -> int:

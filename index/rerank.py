@@ -20,20 +20,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import Enum
 from itertools import pairwise
-from typing import TypeVar
 
 from index.analysis import Analyzer, latin_letters
 from index.bm25 import Hit
 from index.collection import Collection
+from index.linear import weighted_sum
 
-Shape = TypeVar("Shape")  # a dataclass of float fields: features, or their weights
-
-# BM25's best this many (or k, if more are asked for) are re-ordered. Tune hit@1: 0.8215 at
-# 10, 0.8229 at 20-30; 10 keeps a question under 3 ms at 100,000 passages (benchmarks/scale.py).
-CANDIDATES = 10
 WINDOW = 20  # proximity: question words within this many index terms of each other
 REACH = 10  # answer type: a number or date this close (in index terms) to question words
 
@@ -164,11 +159,6 @@ def answer_type(question: Question, terms: Sequence[str]) -> float:
     return best / question.total
 
 
-def weighted_sum(values: Shape, weights: Shape) -> float:
-    """Each field of ``values`` times the same field of ``weights`` (dataclasses of one shape)."""
-    return sum(getattr(values, f.name) * getattr(weights, f.name) for f in fields(values))
-
-
 @dataclass(frozen=True, slots=True)
 class Features:
     """One candidate's evidence, each a share in [0, 1] (also the weights' shape)."""
@@ -179,16 +169,30 @@ class Features:
     bigrams: float
     phrases: float  # a share of the question's phrases, not of its information
     answer_type: float
+    semantic: float = 0.0  # cosine of question and passage vectors (0 without the model)
 
 
 # BM25 is the yardstick (weight 1); the others were tuned as the module docstring says.
 # Phrases came last, with the others fixed: weight 0, 0.5, 1, 1.5, 2, 3 gave tune hit@1
 # 0.8312, 0.8341, 0.8351, 0.8367, 0.8358, 0.8364 (ranking alone, BM25's top 20).
-WEIGHTS = Features(bm25=1.0, proximity=2.0, coverage=3.0, bigrams=1.0, phrases=1.5, answer_type=0.3)
+WEIGHTS = Features(
+    bm25=1.0, proximity=2.0, coverage=3.0, bigrams=1.0, phrases=1.5, answer_type=0.3, semantic=0.0
+)
+# With the sentence model: refitted with its cosine by ``benchmarks/fit_ranking.py`` (the
+# same grid and objective; ranking alone, SQuAD hit@1 tune 0.860 -> 0.878, report 0.889 ->
+# 0.899 against these weights with the cosine at 2).
+WEIGHTS_WITH_MEANING = Features(
+    bm25=1.0, proximity=2.0, coverage=2.0, bigrams=0.75, phrases=1.5, answer_type=1.0, semantic=6.0
+)
 
 
 def features(
-    collection: Collection, analyzer: Analyzer, question: Question, hit: Hit, top: float
+    collection: Collection,
+    analyzer: Analyzer,
+    question: Question,
+    hit: Hit,
+    top: float,
+    similarity: float,
 ) -> Features:
     """The evidence that passage ``hit.doc`` answers; ``top`` is the best BM25 score.
 
@@ -201,12 +205,13 @@ def features(
         terms = [question.stands_for.get(t, t) for t in terms]
     context = analyzer.terms(f"{article.title}\n{passage.heading}")
     return Features(
-        bm25=max(hit.score, 0.0) / top,
+        bm25=max(hit.score, 0.0) / top if top > 0 else 0.0,
         proximity=proximity(question, terms),
         coverage=found_share(question, {*terms, *context}),
         bigrams=bigrams(question, terms),
         phrases=phrases(question, passage.text),
         answer_type=answer_type(question, terms),
+        semantic=similarity,
     )
 
 
@@ -224,11 +229,19 @@ def rerank(
     question: Question,
     hits: Sequence[Hit],
     weights: Features = WEIGHTS,
+    similarity: Mapping[int, float] | None = None,
 ) -> list[Ranked]:
-    """``hits`` (BM25's best first) re-ordered by their new scores."""
+    """``hits`` (BM25's best first) re-ordered by their new scores.
+
+    ``similarity`` (passage -> cosine with the question) comes from the sentence model when
+    it is on; without it, candidates no BM25 term reached keep BM25's order.
+    """
     top = max((h.score for h in hits), default=0.0)
-    if top <= 0:
+    if top <= 0 and not similarity:
         return [Ranked(h, None) for h in hits]  # nothing to weigh: BM25's order (ties by overlap)
-    weighed = [(h, features(collection, analyzer, question, h, top)) for h in hits]
+    meaning = similarity or {}
+    weighed = [
+        (h, features(collection, analyzer, question, h, top, meaning.get(h.doc, 0.0))) for h in hits
+    ]
     ranked = [Ranked(Hit(h.doc, weighted_sum(f, weights), h.matched), f) for h, f in weighed]
     return sorted(ranked, key=lambda r: -r.hit.score)

@@ -321,3 +321,16 @@ def test_the_joined_form_of_a_hyphenated_word_is_not_read_as_a_typo(library):
     assert hyphenated.evidence is not None
     assert apart.evidence is not None
     assert hyphenated.evidence.coverage == apart.evidence.coverage
+
+
+def test_adding_unrelated_articles_changes_no_answer_on_the_seed_set(seeds, tmp_path, library):
+    """What the decision weighs must not depend on which other articles share the folder."""
+    for page in (Path(__file__).parent / "pages").glob("*.txt"):
+        (seeds / f"zz_{page.name}").write_bytes(page.read_bytes())
+    crowded = Library.open(seeds, tmp_path / "crowded")
+    assert len(crowded.articles()) > len(library.articles()) + 3
+    for q in load_questions(DATA / "seed_questions.jsonl"):
+        alone, among = library.ask(q.question), crowded.ask(q.question)
+        assert (alone.answered, alone.tentative) == (among.answered, among.tentative), q.question
+        first = [(c.article, c.passage) for c in alone.results[:1]]
+        assert first == [(c.article, c.passage) for c in among.results[:1]], q.question

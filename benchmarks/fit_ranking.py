@@ -1,0 +1,139 @@
+"""Fit the reranker's weights (``index.rerank.Features``) on SQuAD's tune split, check on report.
+
+Each question is asked once through ``Library.ranked``, which returns every candidate (BM25's
+best and, with the sentence model, the nearest in meaning) with its features. A candidate is
+right when it holds one of the question's answer strings. A weight vector's hit@1 is then a
+matrix product per question, so coordinate ascent over a grid of weights (BM25 fixed at 1,
+its yardstick) costs seconds. Ties keep the candidates' retrieval order.
+
+It prints the fitted weights as the constant ``index/rerank.py`` ships (``WEIGHTS_WITH_MEANING``,
+or ``WEIGHTS`` with ``--no-semantic``), and hit@1 of the shipped and fitted weights on both
+splits. The report split is never fitted on.
+
+Run: ``python benchmarks/fit_ranking.py [--no-semantic] [--reuse-index]`` (``--help``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import astuple, fields
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # `common`, `metrics` and `qa_squad` beside this file
+
+from common import absent_message, find_data, markdown_table, provenance, write_json  # noqa: E402
+from metrics import answer_rank  # noqa: E402
+from qa_squad import (  # noqa: E402
+    DATASET,
+    FILES,
+    WORK,
+    Squad,
+    add_library_options,
+    library_from,
+    load,
+    split,
+    write_articles,
+)
+
+from index.library import Library  # noqa: E402
+from index.rerank import Features  # noqa: E402
+
+GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
+ROUNDS = 3
+NAMES = tuple(f.name for f in fields(Features))
+
+Candidates = list[tuple[np.ndarray, np.ndarray]]  # per question: features, and which are right
+
+
+def candidates(squad: Squad, library: Library) -> Candidates:
+    """Every question's candidates as a feature matrix and a right/wrong vector."""
+    found = []
+    for question in squad.questions:
+        ranked = library.ranked(question.text, k=1)
+        if ranked:
+            x = np.array([astuple(f) for _, f in ranked], float)
+            right = np.array([answer_rank([c.text], question.answers) == 1 for c, _ in ranked])
+            found.append((x, right))
+    return found
+
+
+def hit_at_1(data: Candidates, weights: np.ndarray, questions: int) -> float:
+    """Share of all ``questions`` whose best-scored candidate is right."""
+    return sum(bool(right[int(np.argmax(x @ weights))]) for x, right in data) / questions
+
+
+def ascend(data: Candidates, start: np.ndarray, questions: int) -> np.ndarray:
+    """Coordinate ascent over ``GRID`` for every weight but BM25's, a few rounds."""
+    best = start.copy()
+    score = hit_at_1(data, best, questions)
+    for _ in range(ROUNDS):
+        improved = False
+        for i, name in enumerate(NAMES):
+            if name == "bm25":
+                continue
+            for value in GRID:
+                trial = best.copy()
+                trial[i] = value
+                trial_score = hit_at_1(data, trial, questions)
+                if trial_score > score + 1e-12:
+                    best, score, improved = trial, trial_score, True
+        if not improved:
+            break
+    return best
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, help="the data set's folder, or the one holding it")
+    add_library_options(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    folder = find_data(DATASET, args.data, FILES)
+    if folder is None:
+        print(absent_message(DATASET, args.data))
+        return 0
+    started = time.perf_counter()
+    whole = load(folder)
+    write_articles(whole, WORK / "articles")
+    library = library_from(args, WORK / "articles")
+    splits = {name: split(whole, name) for name in ("tune", "report")}
+    data = {name: candidates(squad, library) for name, squad in splits.items()}
+    sizes = {name: len(squad.questions) for name, squad in splits.items()}
+    shipped = np.array(astuple(library.config.weights), float)
+    fitted = ascend(data["tune"], shipped, sizes["tune"])
+    rows = [
+        [label, *(f"{hit_at_1(data[n], w, sizes[n]):.4f}" for n in splits)]
+        for label, w in (("shipped", shipped), ("fitted on tune", fitted))
+    ]
+    constant = Features(*(float(w) for w in fitted))
+    text = "\n".join(
+        [
+            f"Fitted on tune: {constant!r}",
+            "",
+            markdown_table(["weights", "tune hit@1", "report hit@1"], rows),
+        ]
+    )
+    path = write_json(
+        "fit-ranking",
+        {
+            "provenance": provenance(),
+            "semantic": library.config.semantic,
+            "fitted": dict(zip(NAMES, fitted.tolist(), strict=True)),
+            "table": text,
+            "total_s": time.perf_counter() - started,
+        },
+    )
+    print(text)
+    print(f"\nTotal {time.perf_counter() - started:.1f} s. Written: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,6 +27,7 @@ from index.analysis import Analyzer, fold
 from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.expansion import expand, related_terms
+from index.printable import visible
 from index.rerank import (
     CANDIDATES,
     Question,
@@ -135,9 +136,10 @@ class Answer:
 def clean_question(question: str) -> str:
     """What the user meant to type: control characters out, whitespace folded.
 
-    Characters are composed (NFC), as articles are when read (``index.articles``).
+    Invisible characters (a soft hyphen, a zero-width space) are dropped without splitting
+    their word. Characters are composed (NFC), as articles are when read (``index.articles``).
     """
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", question)).split())
+    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", visible(question))).split())
 
 
 def _information(index: BM25Index, tid: int | None) -> float:

@@ -93,6 +93,7 @@ PIPELINE_MODULES = (
     "collection.py",
     "ingest.py",
     "passages.py",
+    "printable.py",
     "sentences.py",
     "vocabulary.py",
 )

@@ -20,7 +20,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import BinaryIO
 
-from index.printable import printable, visible
+from index.printable import printable, replaced, visible
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,7 @@ def display_name(name: str) -> str:
     Names come from the folder listing, where bytes that are not UTF-8 are kept as lone
     surrogates (so the file can still be opened); those cannot be encoded for output.
     """
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+    return "".join(ch for ch in replaced(name) if unicodedata.category(ch) != "Cc")
 
 
 def _too_large(size: int) -> str:

@@ -21,6 +21,15 @@ _ESCAPE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def replaced(text: str) -> str:
+    """``text`` with the bytes that were not UTF-8 as U+FFFD.
+
+    Python keeps such bytes of file names, arguments and streams as lone surrogates, which
+    cannot be encoded for output.
+    """
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def visible(text: str) -> str:
     """``text`` without its invisible characters (one character fewer for each)."""
     return text.translate(_DROP_INVISIBLE)

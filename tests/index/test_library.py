@@ -353,3 +353,20 @@ def test_many_touched_files_are_hashed_once_not_at_every_open(seeds, index_dir, 
     assert not Library.open(seeds, index_dir).report.rebuilt
     stored = store.load(index_dir)
     assert FolderState.from_stored(stored.arrays, stored.blobs).listing == Listing.read(seeds)
+
+
+def test_folders_may_be_given_as_strings(seeds, index_dir):
+    library = Library.open(str(seeds), str(index_dir))
+    assert library.report.articles == 2
+    assert library.seeds == seeds
+
+
+def test_names_match_whatever_the_quotes_and_an_ambiguous_one_lists_its_matches(seeds, index_dir):
+    library = Library.open(seeds, index_dir)
+    trump = library.article("TRUMP'S WIN")
+    assert trump is not None
+    assert trump.title == "Russia intensifies fighting after Trump’s win"
+    assert [a.id for a in library.find("trump's win")] == [trump.id]
+    assert library.article("russia") is None
+    assert len(library.matches("russia")) == 2
+    assert library.matches("russia intensifies fighting after trump’s win") == [trump]

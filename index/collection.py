@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import asdict, dataclass, fields
 from functools import cache, lru_cache
@@ -22,7 +23,7 @@ from index.articles import Source, source_of, unique_id
 from index.bm25 import BM25Index, BM25Params
 from index.ingest import Ingested
 from index.passages import Passage
-from index.store import Blob, Stored
+from index.store import Blob, CorruptIndex, Stored
 from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -147,9 +148,16 @@ class Collection:
         return len(self._passage_article)
 
     def _decode_text(self, article: int) -> str:
-        """The cleaned text of the article at position ``article``."""
+        """The cleaned text of the article at position ``article``.
+
+        The load checked every byte, but an outside writer can change the files under the
+        map later: a damaged byte reads as U+FFFD, and a text file cut short is refused
+        before it is read past its end (which would kill the process with SIGBUS).
+        """
         lo, hi = int(self._text_ptr[article]), int(self._text_ptr[article + 1])
-        return self._texts[lo:hi].decode("utf-8")
+        if isinstance(self._texts, mmap.mmap) and self._texts.size() < hi:
+            raise CorruptIndex("texts.bin was cut short while in use: open the index again")
+        return self._texts[lo:hi].decode("utf-8", "replace")
 
     def passage(self, doc: int) -> tuple[Article, Passage]:
         """The passage at collection position ``doc`` and its article."""

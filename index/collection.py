@@ -19,7 +19,7 @@ from typing import overload
 
 import numpy as np
 
-from index.articles import Source, source_of, unique_id
+from index.articles import Source, display_name, source_of, unique_id
 from index.bm25 import BM25Index, BM25Params
 from index.ingest import Ingested
 from index.passages import Passage
@@ -264,7 +264,7 @@ def update(
     and ``fresh`` their ingested articles, in the same order (unusable files left out).
     Unchanged files are carried over from ``old`` as arrays, without reading or analysis.
     """
-    assembly = _Assembly(old)
+    assembly = _Assembly(old, names)
     position = {article.file: i for i, article in enumerate(assembly.old_articles)}
     items = iter(fresh)
     item = next(items, None)
@@ -291,11 +291,12 @@ class _Assembly:
     fresh ones contribute new (term, passage, count) triples.
     """
 
-    def __init__(self, old: Collection | None = None) -> None:
+    def __init__(self, old: Collection | None = None, names: Sequence[str] = ()) -> None:
         self.old = old
         self.articles: list[Article] = []
         self.base_ids: list[str] = []
-        self.taken: set[str] = set()  # ids given so far
+        self.taken: set[str] = set()  # ids given or reserved so far
+        self.holders: dict[str, str] = {}  # the file each id was given to (or reserved for)
         self.texts = bytearray()
         self.text_ptr = [0]
         self.vocabulary: dict[str, int] = {}
@@ -314,10 +315,35 @@ class _Assembly:
             self.old_articles = list(old.articles)  # parsed once: every one is carried or not
             self.old_base_ids = bytes(old._base_ids).decode("utf-8").split("\n")
             self.renumber = np.full(old.passage_count, -1, np.int32)  # old passage -> new
+            # An id stays with the file that had it, while that file is there: a new file
+            # claiming it (a header ``id:``) must not take over the old answers' buttons.
+            present = set(names)
+            self.holders = {
+                a.id: a.file
+                for a, base in zip(self.old_articles, self.old_base_ids, strict=True)
+                if a.id == base and a.file in present
+            }
+            self.taken = set(self.holders)
 
     def _article(self, source: Source, passages: int, dropped: int) -> None:
-        """Record an article; a duplicate id gets ``-2``, ``-3``… in folder order."""
-        unique = unique_id(source.id, self.taken)
+        """Record an article; an id another file has gets ``-2``, ``-3``… and a warning.
+
+        The file that had the id first keeps it: in an update, the one the old collection
+        gave it to; in a full build, the first in folder order.
+        """
+        if self.holders.get(source.id) == source.file:
+            unique = source.id  # reserved for it
+        else:
+            unique = unique_id(source.id, self.taken)
+            if unique != source.id:
+                log.warning(
+                    "%s has the id %r of %s: served as %r",
+                    display_name(source.file),
+                    source.id,
+                    display_name(self.holders[source.id]),
+                    unique,
+                )
+            self.holders[unique] = source.file
         self.base_ids.append(source.id)
         self.articles.append(
             Article(

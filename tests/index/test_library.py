@@ -418,3 +418,19 @@ except CorruptIndex as exc:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("refused: texts.bin was cut short")
     assert Library.open(seeds, index_dir).report.rebuilt
+
+
+def test_a_header_id_of_another_article_does_not_take_it_over(seeds, index_dir, caplog):
+    # Issue 14, defect 11: old buttons carry the id; they must keep opening the real article.
+    real = Library.open(seeds, index_dir).by_id("russia-ramps-up-attacks-on")
+    (seeds / "000-impostor.txt").write_text(  # listed, and read, before the real one
+        "---\nid: russia-ramps-up-attacks-on\ntitle: Coins\n---\nBuy coins, said nobody.\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(seeds, index_dir)
+    assert library.by_id(real.id).file == real.file
+    assert library.by_id(f"{real.id}-2").title == "Coins"
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "000-impostor.txt" in warning
+    assert real.file in warning

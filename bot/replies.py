@@ -144,7 +144,13 @@ def usage(commands: Sequence[tuple[str, str]]) -> Reply:
 
 def cooldown(wait: float) -> str:
     """Say how long a user must wait before asking again."""
-    return f"You just asked: try again in {math.ceil(wait)} s."
+    return f"You are asking quickly: try again in {math.ceil(wait)} s."
+
+
+def busy() -> Reply:
+    """Reply that too many questions are waiting, so this one was not taken (ask again)."""
+    text = "I am answering a great many questions at once. Please ask again in a minute."
+    return Reply(cards=(Card("Busy", text),))
 
 
 def reloaded(report: BuildReport) -> str:

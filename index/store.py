@@ -36,6 +36,7 @@ FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 _NPY_HEADER_MAX = 1 << 16  # a .npy header is read from at most this many leading bytes
 _STALE_SECONDS = 3600  # a build folder untouched this long is left over from a crash
+_STALE_POINTER_SECONDS = 60  # a CURRENT.*.tmp lives for one write and fsync unless killed
 _LOAD_ATTEMPTS = 3  # builds replaced by other processes' saves while we open them, at most
 
 Blob = bytes | bytearray | mmap.mmap
@@ -101,6 +102,20 @@ def save(root: Path, stored: Stored) -> Path:
     return builds / build_id
 
 
+def _remove_stale_pointers(root: Path) -> None:
+    """Delete the ``CURRENT.*.tmp`` files of saves killed before they could replace ``CURRENT``.
+
+    Another process's save in progress holds its own for milliseconds: only old ones go.
+    """
+    now = time.time()
+    for pointer in root.glob("CURRENT.*.tmp"):
+        try:
+            if now - pointer.stat().st_mtime > _STALE_POINTER_SECONDS:
+                pointer.unlink()
+        except OSError:
+            continue  # removed meanwhile by another process
+
+
 def _sync(fh: Any) -> None:
     fh.flush()
     os.fsync(fh.fileno())
@@ -149,8 +164,9 @@ def load(root: Path) -> Stored | None:
 
     A build that fails to open because another process's save replaced it meanwhile (its
     folder gone, or half removed) is no damage: ``CURRENT`` then names the newer build, which
-    is read instead, a few times at most.
+    is read instead, a few times at most. Pointers left by killed saves are removed first.
     """
+    _remove_stale_pointers(root)
     attempt = 1
     while True:
         build_id = _read_current(root)

@@ -434,3 +434,15 @@ def test_a_header_id_of_another_article_does_not_take_it_over(seeds, index_dir, 
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert "000-impostor.txt" in warning
     assert real.file in warning
+
+
+def test_pointers_left_by_a_killed_save_are_removed_at_the_next_open(seeds, index_dir):
+    # Issue 14, defect 7: kill -9 between writing CURRENT.<id>.tmp and renaming it.
+    Library.open(seeds, index_dir)
+    stale, fresh = index_dir / "CURRENT.dead0001.tmp", index_dir / "CURRENT.live0001.tmp"
+    for pointer in (stale, fresh):
+        pointer.write_text("20990101-000000-dead0001")
+    os.utime(stale, (1, 1))
+    assert not Library.open(seeds, index_dir).report.rebuilt
+    assert not stale.exists()
+    assert fresh.exists()  # possibly another process's save in progress

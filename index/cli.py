@@ -7,7 +7,6 @@ Output for people by default, ``--json`` for scripts. Exit status: 0 done, 1 not
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import logging
 import sys
@@ -20,7 +19,7 @@ from tqdm import tqdm
 from index.answers import DEFAULT_K, MAX_K, Answer
 from index.ingest import Progress
 from index.library import SEEDS_ENV, Library, default_seeds
-from index.printable import printable, replaced
+from index.printable import printable, replaced, utf8_streams
 
 log = logging.getLogger("index")
 BOLD, PLAIN = "\033[1m", "\033[0m"
@@ -85,7 +84,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; returns the exit status."""
-    _utf8_output()
+    utf8_streams()
     parser, verbs = _parser()
     # Unknown options are reported by the verb's parser, so its usage is the one shown.
     args, unknown = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
@@ -111,17 +110,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `| head` closed the pipe: not an error
         sys.stderr.close()
         return 0
-
-
-def _utf8_output() -> None:
-    """Print UTF-8 whatever the locale says.
-
-    What cannot be encoded (stray bytes of a file name) is replaced instead of stopping the
-    run with a traceback mid-answer.
-    """
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(encoding="utf-8", errors="replace")
 
 
 def _say(text: str, file: TextIO | None = None) -> None:
@@ -159,11 +147,7 @@ def _search(library: Library, args: argparse.Namespace) -> int:
 
 def _batch(library: Library, source: str, k: int) -> int:
     try:
-        stream = (
-            io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-            if source == "-"
-            else open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
-        )
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
     except OSError as exc:
         print(f"error: cannot read {source}: {exc.strerror}", file=sys.stderr)
         return 2

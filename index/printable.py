@@ -9,7 +9,9 @@ never reach a terminal through ``source``, ``search`` or the console.
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 
 # Soft hyphen, zero-width space / non-joiner / joiner, word joiner, zero-width no-break space
 # (a byte-order mark inside text): shown as nothing, so removed, never turned into a space.
@@ -19,6 +21,17 @@ _DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 # two-character one), then any other C0 or C1 control but the line feed and the tab.
 _ESCAPE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]?|\x1b.?", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def utf8_streams() -> None:
+    """Read and write UTF-8 whatever the locale says.
+
+    What cannot be decoded or encoded (stray bytes typed or piped in, or from a file name) is
+    replaced instead of stopping the run with a traceback mid-answer.
+    """
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors="replace")
 
 
 def replaced(text: str) -> str:

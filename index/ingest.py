@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import Analyzer
-from index.articles import Source, read_article, source_of
+from index.articles import Source, display_name, read_article, source_of
 from index.cleaning import clean
 from index.passages import split_passages
 
@@ -88,12 +88,12 @@ def ingest(path: Path, vocabulary: Terms) -> Ingested | None:
     passages = split_passages(cleaned.text)
     log.info(
         "%s: kept %d passages, dropped %d lines of clutter",
-        path.name,
+        display_name(path.name),
         len(passages),
         len(cleaned.dropped),
     )
     if not passages:
-        log.warning("skipped %s: no article text left after cleaning", path.name)
+        log.warning("skipped %s: no article text left after cleaning", display_name(path.name))
         return None
     terms: list[int] = []
     counts: list[int] = []

@@ -182,7 +182,7 @@ class Library:
         """The best passages for ``question``, cited, or a reason there are none."""
         if self.collection is None:
             return answers.Answer(
-                question,
+                answers.clean_question(question),
                 False,
                 reason=f"No articles are loaded: add .txt or .md files to {self.seeds}.",
             )

@@ -35,13 +35,13 @@ class Mentions(commands.Cog):
         question = self.question_in(message)
         if question is None:
             return
+        wait = self.bot.cooldown.retry_after(message.author.id)  # bare mentions post help
+        if wait:
+            await self.refuse_quietly(message, wait)
+            return
         if not question:
             help_reply = replies.usage(replies.DISCORD_USAGE)
             await reply_to(message, embeds=render.to_embeds(help_reply))
-            return
-        wait = self.bot.cooldown.retry_after(message.author.id)
-        if wait:
-            await self.refuse_quietly(message, wait)
             return
         reply = await self.bot.answer(question)
         await reply_to(message, **answer_message(self.bot, reply))

@@ -20,6 +20,9 @@ from bot import console
 from bot.client import serve
 from bot.settings import SettingsError, load_settings
 
+_FRESH_TOKEN = "copy a fresh one from the Developer Portal (your application, Bot, Reset Token)"
+_AUTHENTICATION_FAILED = 4004  # gateway close code
+
 
 def main() -> int:
     """Start the bot; return the exit status."""
@@ -36,11 +39,17 @@ def main() -> int:
     try:
         asyncio.run(serve(settings))
     except discord.LoginFailure:
-        print(
-            "error: Discord rejected DISCORD_TOKEN; copy a fresh one from the Developer Portal "
-            "(your application, Bot, Reset Token)",
-            file=sys.stderr,
-        )
+        print(f"error: Discord rejected DISCORD_TOKEN; {_FRESH_TOKEN}", file=sys.stderr)
+        return 1
+    except discord.ConnectionClosed as error:
+        if error.code == _AUTHENTICATION_FAILED:  # the token was reset or revoked meanwhile
+            print(
+                f"error: Discord no longer accepts DISCORD_TOKEN (it was reset or revoked); "
+                f"{_FRESH_TOKEN}",
+                file=sys.stderr,
+            )
+        else:
+            print(f"error: Discord closed the connection ({error})", file=sys.stderr)
         return 1
     except (aiohttp.ClientError, discord.HTTPException, discord.GatewayNotFound) as error:
         print(f"error: could not start on Discord ({error})", file=sys.stderr)

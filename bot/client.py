@@ -1,8 +1,9 @@
 """The Discord client: a thin ``commands.Bot`` holding the library, plus ``serve`` to run it.
 
 Features live in ``bot.features``, one extension per module, all loaded at start; this
-class only keeps what they share (settings, the current library, the ask cooldown, open
-views) and the handling every feature relies on (command sync, the start-up line, errors).
+class only keeps what they share (settings, the current library, the ask cooldown, the
+answer queue, open views) and the handling every feature relies on (command sync, the
+start-up line, errors).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot import features, replies
 from bot.kit.cooldown import Cooldown
 from bot.kit.errors import APOLOGY, apologize
 from bot.kit.mentions import strip_mentions
+from bot.kit.queue import AnswerQueue, QueueFull
 from bot.kit.respond import NO_MENTIONS, reply_to, respond
 from bot.settings import Settings
 from index.library import Library
@@ -40,7 +42,8 @@ class NewsBot(commands.Bot):
         )
         self.settings = settings
         self.library = library  # swapped whole by a reload; read it once per use
-        self.cooldown = Cooldown(settings.ask_cooldown)
+        self.cooldown = Cooldown(settings.ask_cooldown, settings.ask_burst)
+        self.answers = AnswerQueue(settings.queue_wait)
         self.synced = 0
         self.open_views: weakref.WeakSet[discord.ui.View] = weakref.WeakSet()
         self.tree.on_error = self.on_app_command_error
@@ -66,6 +69,7 @@ class NewsBot(commands.Bot):
         """Stop views still waiting for clicks too: their timeouts would outlive the client."""
         for view in list(self.open_views):
             view.stop()
+        self.answers.close()
         await super().close()
 
     async def on_ready(self) -> None:
@@ -82,11 +86,17 @@ class NewsBot(commands.Bot):
         )
 
     async def answer(self, question: str) -> replies.Reply:
-        """Answer from the library as it is now, searching in a thread."""
-        library = self.library
+        """Answer from the library as it is now, on a search thread.
+
+        The event loop only waits, so it stays free to acknowledge other questions; past the
+        queue's bound the reply says the bot is busy.
+        """
+        library, k = self.library, self.settings.results
         question = strip_mentions(question)
-        found = await asyncio.to_thread(library.ask, question, self.settings.results)
-        return replies.answer(found, library)
+        try:
+            return await self.answers.run(lambda: replies.answer(library.ask(question, k), library))
+        except QueueFull:
+            return replies.busy()
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

@@ -2,19 +2,21 @@
 
 Replies are the same ``Reply`` objects the Discord features build, rendered as text, so
 what you read here is what Discord would say. Lines are read one at a time, from a
-keyboard or a pipe; the articles folder is re-checked before each command.
+keyboard (with line editing and history) or a pipe; the articles folder is re-checked before
+each command. Nothing an article holds can drive the terminal: control codes are dropped.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from bot import render, replies
 from bot.settings import Settings
 from index.library import Library
+from index.printable import printable, utf8_streams
 from index.retriever import Retriever
 
 HINT = (
@@ -25,6 +27,7 @@ USAGE = (
     ("/ask question", "the passages that answer it, with citations (or just type the question)"),
     ("/source article", "read a whole article (an id, a title or part of one)"),
     ("/sources", "list the articles"),
+    ("/reload", "re-read the articles folder now"),
     ("/help", "this list"),
     ("/quit", "leave (so do Ctrl-D and Ctrl-C)"),
 )
@@ -44,19 +47,19 @@ class Console:
             "/ask": self.ask,
             "/source": self.source,
             "/sources": lambda _: replies.catalog(self.library.articles()),
+            "/reload": self.reload,
             "/help": lambda _: replies.usage(USAGE),
         }
 
-    def run(self, lines: TextIO, prompt: str = "") -> None:
+    def run(self, lines: Iterable[str]) -> None:
         """Answer every line until ``/quit`` or the end of the input."""
-        while True:
-            self.out.write(prompt)
-            self.out.flush()
-            line = lines.readline()
-            if not line or line.strip() == "/quit":
+        for line in map(str.strip, lines):
+            if line == "/quit":
                 return
-            if line.strip():
-                self.out.write(render.to_text(self.reply(line.strip()), ansi=self.ansi) + "\n\n")
+            if line:
+                text = render.to_text(self.reply(line), ansi=self.ansi)
+                self.out.write(printable(text, keep=render.ANSI_BOLD) + "\n\n")
+                self.out.flush()
 
     def reply(self, line: str) -> replies.Reply:
         """Run one command (a line without a leading ``/`` is a question)."""
@@ -80,17 +83,35 @@ class Console:
         """Show a whole article like ``/source`` (the list, when none is named)."""
         if not ref:
             return replies.catalog(self.library.articles())
-        article = self.library.article(ref)
-        if article is None:
-            return replies.not_found(ref, self.library.find(ref, limit=5))
-        return replies.article(article, self.library.text(article))
+        found = self.library.matches(ref)
+        if len(found) != 1:
+            return replies.unmatched(ref, found, self.library.find(ref, limit=5))
+        return replies.article(found[0], self.library.text(found[0]))
+
+    def reload(self, _: str) -> replies.Reply:
+        """Re-read the articles folder now, like the owner's ``/reload`` on Discord."""
+        self.library = self.library.reload()
+        done = replies.reloaded(self.library.report)
+        return replies.Reply(cards=(replies.Card("Reloaded", done),))
+
+
+def typed(prompt: str) -> Iterator[str]:
+    """Lines typed at the terminal, with line editing and history (arrow keys, Ctrl-R)."""
+    import readline  # noqa: F401  (loading it gives input() its line editing)
+
+    while True:
+        try:
+            yield input(prompt)
+        except EOFError:
+            print()
+            return
 
 
 def main(settings: Settings) -> int:
     """Run the console until the input ends; return the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    utf8_streams()
     print(HINT, file=sys.stderr)
-    interactive = sys.stdin.isatty()
     try:
         console = Console(
             Library.open(settings.seeds, config=settings.search),
@@ -98,7 +119,7 @@ def main(settings: Settings) -> int:
             sys.stdout,
             ansi=sys.stdout.isatty(),
         )
-        console.run(sys.stdin, prompt="newsdesk> " if interactive else "")
+        console.run(typed("newsdesk> ") if sys.stdin.isatty() else sys.stdin)
     except KeyboardInterrupt:
         print(file=sys.stderr)
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to say

@@ -34,7 +34,7 @@ NOTE = 300  # the line under a quoted question
 
 COLOUR = discord.Colour(0x2F6FB3)
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]{1,2000}")  # Discord rejects other embed URLs
-_ANSI_BOLD = ("\033[1m", "\033[0m")
+ANSI_BOLD = ("\033[1m", "\033[0m")  # the only escape codes the console prints
 
 
 def content(reply: Reply) -> str | None:
@@ -83,7 +83,7 @@ def label(text: str, limit: int = LABEL) -> str:
 
 def to_text(reply: Reply, *, ansi: bool = False) -> str:
     """Render for a terminal: the whole text, in bold with ANSI codes or ``**`` markers."""
-    mark = _ANSI_BOLD if ansi else ("**", "**")
+    mark = ANSI_BOLD if ansi else ("**", "**")
     blocks = [f"> {' '.join(reply.question.split())}"] if reply.question else []
     blocks += [reply.note] if reply.note else []
     blocks += [_card_text(card, mark) for card in reply.cards]

@@ -119,6 +119,21 @@ def catalog(articles: Sequence[Article]) -> Reply:
     return Reply(cards=(writer.card(count, footer="Open one with /source"),))
 
 
+def unmatched(ref: str, matches: Sequence[Article], close: Sequence[Article]) -> Reply:
+    """Reply that ``ref`` names several articles (``matches``), or none (``close`` ones)."""
+    return ambiguous(ref, matches) if matches else not_found(ref, close)
+
+
+def ambiguous(ref: str, matches: Sequence[Article]) -> Reply:
+    """Reply that ``ref`` names several articles, listing them to open."""
+    writer = _Writer().add(f"“{ref}” is in {len(matches)} articles. Which one?")
+    for item in matches:
+        writer.add("\n• ").add(item.title, bold=True)
+    return Reply(
+        cards=(writer.card("Which article?"),), articles=_links((a.id, a.title) for a in matches)
+    )
+
+
 def not_found(ref: str, suggestions: Sequence[Article]) -> Reply:
     """Reply that no article matches ``ref``, with the closest ones to open instead."""
     writer = _Writer().add(f"No article matches “{ref}”.")
@@ -144,7 +159,13 @@ def usage(commands: Sequence[tuple[str, str]]) -> Reply:
 
 def cooldown(wait: float) -> str:
     """Say how long a user must wait before asking again."""
-    return f"You just asked: try again in {math.ceil(wait)} s."
+    return f"You are asking quickly: try again in {math.ceil(wait)} s."
+
+
+def busy() -> Reply:
+    """Reply that too many questions are waiting, so this one was not taken (ask again)."""
+    text = "I am answering a great many questions at once. Please ask again in a minute."
+    return Reply(cards=(Card("Busy", text),))
 
 
 def reloaded(report: BuildReport) -> str:

@@ -34,7 +34,9 @@ class Settings:
     seeds: Path = Path("seeds")
     results: int = 3  # passages per answer
     search: SearchConfig = field(default_factory=SearchConfig)
-    ask_cooldown: float = 10.0  # seconds between two questions from one user (0: off)
+    ask_burst: int = 3  # questions one user may ask within ``ask_cooldown`` seconds
+    ask_cooldown: float = 30.0  # the window those questions count in (0: no limit)
+    queue_wait: float = 30.0  # seconds of answering ahead past which a question is turned away
     watch_interval: float = 30.0  # seconds between checks of the articles folder (0: off)
     page_timeout: float = 300.0  # seconds of inactivity before page buttons are removed
 
@@ -53,7 +55,10 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         seeds=Path(environ.get("NEWSDESK_SEEDS", "").strip() or "seeds"),
         results=_number(environ, "NEWSDESK_RESULTS", int, 3, 1, 10),
         search=SearchConfig.from_env(environ),
-        ask_cooldown=_number(environ, "NEWSDESK_ASK_COOLDOWN", float, 10.0, 0, 3600),
+        ask_burst=_number(environ, "NEWSDESK_ASK_BURST", int, 3, 1, 100),
+        ask_cooldown=_number(environ, "NEWSDESK_ASK_COOLDOWN", float, 30.0, 0, 3600),
+        # A follow-up may be sent up to 15 minutes after the question was acknowledged.
+        queue_wait=_number(environ, "NEWSDESK_QUEUE_WAIT", float, 30.0, 0.1, 840),
         watch_interval=_number(environ, "NEWSDESK_WATCH_INTERVAL", float, 30.0, 0, 86400),
         # Buttons are removed through the interaction token, which Discord honours 15 minutes.
         page_timeout=_number(environ, "NEWSDESK_PAGE_TIMEOUT", float, 300.0, 1, 840),

@@ -17,6 +17,8 @@ from importlib import resources
 
 from nltk.stem.snowball import SnowballStemmer
 
+from index.printable import INVISIBLE, visible
+
 # Typographic punctuation folded to ASCII, one character for one so that offsets into the
 # original text stay valid: "Russia’s" is "Russia's", and "2024—three" is two words.
 _FOLD = str.maketrans(
@@ -32,17 +34,17 @@ _FOLD = str.maketrans(
         "\u2014": " ",
         "\u2015": " ",
         "\u2212": "-",
-        "\u00ad": " ",  # soft hyphen
-        "\u200b": " ",  # zero-width space
     }
 )
 
 # A number (thousands separators, decimals, an optional percent sign), a dotted acronym
 # ("U.S."), or a word of letters possibly joined by apostrophes or hyphens ("cease-fire").
+# Invisible characters inside a word (a soft hyphen, a zero-width space) belong to it and are
+# dropped from its terms: "extra\u00adordinary" is "extraordinary", not two words.
 _TOKEN = re.compile(
     r"\d+(?:[.,]\d+)*(?:\s?%)?"
     r"|(?:[^\W\d_]\.){2,}"
-    r"|[^\W\d_]+(?:['-][^\W\d_]+)*"
+    rf"|[^\W\d_]+(?:[{INVISIBLE}]+[^\W\d_]+|['-][^\W\d_]+)*"
 )
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
@@ -58,7 +60,7 @@ def fold(word: str) -> str:
     For checks on the word itself (is it in the English dictionary?), where "café" must stay
     what it is; the analyzer takes the accents off only for its terms (``latin_letters``).
     """
-    return unicodedata.normalize("NFKC", word.translate(_FOLD))
+    return unicodedata.normalize("NFKC", visible(word).translate(_FOLD))
 
 
 def latin_letters(token: str) -> str:
@@ -150,7 +152,7 @@ class Analyzer:
 
     def _token_terms(self, token: str) -> tuple[str, ...]:
         if not token.isascii():
-            token = latin_letters(token)
+            token = latin_letters(visible(token))
         if token[0].isdigit():
             return _number(token)
         if "." in token:

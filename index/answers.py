@@ -35,6 +35,7 @@ from index.collection import Collection
 from index.config import SearchConfig
 from index.decision import Evidence, Verdict
 from index.expansion import expand, related_terms
+from index.printable import visible
 from index.rerank import Question, Ranked, answer_kind, rerank, word_pairs
 from index.semantic import encoder
 from index.spelling import Typo, corrected_terms, word_of
@@ -116,9 +117,10 @@ class Answer:
 def clean_question(question: str) -> str:
     """What the user meant to type: control characters out, whitespace folded.
 
-    Characters are composed (NFC), as articles are when read (``index.articles``).
+    Invisible characters (a soft hyphen, a zero-width space) are dropped without splitting
+    their word. Characters are composed (NFC), as articles are when read (``index.articles``).
     """
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", question)).split())
+    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", visible(question))).split())
 
 
 def _information(index: BM25Index, tid: int | None) -> float:

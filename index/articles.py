@@ -20,6 +20,8 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import BinaryIO
 
+from index.printable import printable, replaced, visible
+
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".txt", ".md")
@@ -101,8 +103,7 @@ def display_name(name: str) -> str:
     Names come from the folder listing, where bytes that are not UTF-8 are kept as lone
     surrogates (so the file can still be opened); those cannot be encoded for output.
     """
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+    return "".join(ch for ch in replaced(name) if unicodedata.category(ch) != "Cc")
 
 
 def _too_large(size: int) -> str:
@@ -215,7 +216,8 @@ def read_article(path: Path) -> RawArticle | None:
         log.warning("%s is not UTF-8: read it as %s", name, encoding)
     # Composed characters: in decomposed text (saved on macOS, from some sites) "ö" is "o" and
     # a combining mark, which splits "Möngke" into two words, since words are runs of letters.
-    text = unicodedata.normalize("NFC", text)
+    # Invisible characters and control codes go too: they would be quoted back to readers.
+    text = unicodedata.normalize("NFC", printable(visible(text)))
     header, body = split_header(text)
     if path.suffix.lower() == ".md":
         body = _MARKDOWN_HEADING.sub("", body)  # "## Section" is a heading line like any other

@@ -21,19 +21,24 @@ from index.answers import DEFAULT_K, MAX_K, Answer
 from index.config import SearchConfig
 from index.ingest import Progress
 from index.library import SEEDS_ENV, Library, default_seeds
+from index.printable import printable, replaced, utf8_streams
 
 log = logging.getLogger("index")
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
 def _k(value: str) -> int:
-    k = int(value)
+    try:
+        k = int(value)
+    except ValueError:
+        k = 0
     if not 1 <= k <= MAX_K:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_K}")
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_K}, not {value!r}")
     return k
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The script's parser, and each verb's (which reports that verb's mistakes)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--seeds",
@@ -49,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         help="words only, without the sentence model (also NEWSDESK_SEMANTIC=off)",
     )
 
-    parser = argparse.ArgumentParser(prog="python -m index", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m index", description=__doc__.split("\n")[0].replace("``", "")
+    )
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     search = verbs.add_parser("search", parents=[common], help="answer a question, with citations")
@@ -79,12 +86,20 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = verbs.add_parser("eval", parents=[common], help="score answers on a question set")
     evaluate.add_argument("questions", type=Path, help="JSONL question set (see README)")
     evaluate.add_argument("--json", action="store_true")
-    return parser
+    return parser, dict(verbs.choices)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; returns the exit status."""
-    args = _parser().parse_args(argv)
+    utf8_streams()
+    parser, verbs = _parser()
+    # Unknown options are reported by the verb's parser, so its usage is the one shown.
+    args, unknown = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if unknown:
+        verbs[args.verb].error(f"unrecognized arguments: {' '.join(map(replaced, unknown))}")
+    for name in ("question", "article"):  # bytes that are not UTF-8 read as U+FFFD
+        if getattr(args, name, None):
+            setattr(args, name, replaced(getattr(args, name)))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(message)s",
@@ -105,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `| head` closed the pipe: not an error
         sys.stderr.close()
         return 0
+
+
+def _say(text: str, file: TextIO | None = None) -> None:
+    """Print text that may quote articles: their control codes never reach the terminal."""
+    print(printable(text, keep=(BOLD, PLAIN)), file=file or sys.stdout)
 
 
 def _progress_bar() -> Progress | None:
@@ -131,7 +151,7 @@ def _search(library: Library, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
-        print(render_answer(answer, library, bold=sys.stdout.isatty()))
+        _say(render_answer(answer, library, bold=sys.stdout.isatty()))
     return 0
 
 
@@ -190,22 +210,30 @@ def _sources(library: Library, args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, ensure_ascii=False))
     elif not articles:
-        print(f"No articles in {library.seeds}: add .txt or .md files there.")
+        _say(f"No articles in {library.seeds}: add .txt or .md files there.")
     else:
         for a in articles:
             outlet = f" ({a.outlet})" if a.outlet else ""
-            count = f"{a.passage_count} passage" + ("" if a.passage_count == 1 else "s")
-            print(f"{a.id}: {a.title}{outlet}, {count}")
+            _say(f"{a.id}: {a.title}{outlet}, {_count(a.passage_count, 'passage')}")
     return 0
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _source(library: Library, args: argparse.Namespace) -> int:
-    article = library.article(args.article)
-    if article is None:
+    found = library.matches(args.article)
+    if len(found) > 1:
+        named = "".join(f"\n  {a.id}: {a.title}" for a in found)
+        _say(f"{args.article!r} is ambiguous: it matches {len(found)} articles:{named}", sys.stderr)
+        return 1
+    if not found:
         close = [a.id for a in library.find(args.article, limit=5)]
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        print(f"No article matches {args.article!r}.{hint}", file=sys.stderr)
+        _say(f"No article matches {args.article!r}.{hint}", sys.stderr)
         return 1
+    article = found[0]
     text = library.text(article)
     if args.json:
         print(
@@ -227,7 +255,7 @@ def _source(library: Library, args: argparse.Namespace) -> int:
             article.subtitle,
             ", ".join(x for x in (article.outlet, article.url) if x),
         ]
-        print("\n".join(h for h in header if h) + "\n\n" + text)
+        _say("\n".join(h for h in header if h) + "\n\n" + text)
     return 0
 
 
@@ -243,9 +271,10 @@ def _build(library: Library, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(figures))
     else:
-        print(
-            f"Indexed {r.articles} articles into {r.passages} passages "
-            f"({r.dropped_lines} lines of clutter dropped) in {r.seconds:.2f} s: {r.reason}."
+        _say(
+            f"Indexed {_count(r.articles, 'article')} into {_count(r.passages, 'passage')} "
+            f"({_count(r.dropped_lines, 'line')} of clutter dropped) in {r.seconds:.2f} s: "
+            f"{r.reason}."
         )
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import asdict, dataclass, fields
 from functools import cache, lru_cache
@@ -18,12 +19,12 @@ from typing import overload
 
 import numpy as np
 
-from index.articles import Source, source_of, unique_id
+from index.articles import Source, display_name, source_of, unique_id
 from index.bm25 import BM25Index, BM25Params
 from index.ingest import Ingested
 from index.passages import Passage
 from index.semantic import model_text
-from index.store import Blob, Stored
+from index.store import Blob, CorruptIndex, Stored
 from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ PIPELINE_MODULES = (
     "collection.py",
     "ingest.py",
     "passages.py",
+    "printable.py",
     "semantic.py",
     "sentences.py",
     "vocabulary.py",
@@ -155,9 +157,16 @@ class Collection:
         return len(self._passage_article)
 
     def _decode_text(self, article: int) -> str:
-        """The cleaned text of the article at position ``article``."""
+        """The cleaned text of the article at position ``article``.
+
+        The load checked every byte, but an outside writer can change the files under the
+        map later: a damaged byte reads as U+FFFD, and a text file cut short is refused
+        before it is read past its end (which would kill the process with SIGBUS).
+        """
         lo, hi = int(self._text_ptr[article]), int(self._text_ptr[article + 1])
-        return self._texts[lo:hi].decode("utf-8")
+        if isinstance(self._texts, mmap.mmap) and self._texts.size() < hi:
+            raise CorruptIndex("texts.bin was cut short while in use: open the index again")
+        return self._texts[lo:hi].decode("utf-8", "replace")
 
     def passage(self, doc: int) -> tuple[Article, Passage]:
         """The passage at collection position ``doc`` and its article."""
@@ -271,7 +280,7 @@ def update(
     Unchanged files are carried over from ``old`` as arrays, without reading or analysis
     (their vectors too: only fresh passages are encoded).
     """
-    assembly = _Assembly(old, embed)
+    assembly = _Assembly(old, names, embed)
     position = {article.file: i for i, article in enumerate(assembly.old_articles)}
     items = iter(fresh)
     item = next(items, None)
@@ -298,14 +307,20 @@ class _Assembly:
     fresh ones contribute new (term, passage, count) triples.
     """
 
-    def __init__(self, old: Collection | None = None, embed: Embed | None = None) -> None:
+    def __init__(
+        self,
+        old: Collection | None = None,
+        names: Sequence[str] = (),
+        embed: Embed | None = None,
+    ) -> None:
         self.old = old
         self.embed = embed
         self.vector_parts: list[np.ndarray] = []
         self.unembedded: list[str] = []  # fresh passages' model texts, encoded in batches
         self.articles: list[Article] = []
         self.base_ids: list[str] = []
-        self.taken: set[str] = set()  # ids given so far
+        self.taken: set[str] = set()  # ids given or reserved so far
+        self.holders: dict[str, str] = {}  # the file each id was given to (or reserved for)
         self.texts = bytearray()
         self.text_ptr = [0]
         self.vocabulary: dict[str, int] = {}
@@ -324,10 +339,35 @@ class _Assembly:
             self.old_articles = list(old.articles)  # parsed once: every one is carried or not
             self.old_base_ids = bytes(old._base_ids).decode("utf-8").split("\n")
             self.renumber = np.full(old.passage_count, -1, np.int32)  # old passage -> new
+            # An id stays with the file that had it, while that file is there: a new file
+            # claiming it (a header ``id:``) must not take over the old answers' buttons.
+            present = set(names)
+            self.holders = {
+                a.id: a.file
+                for a, base in zip(self.old_articles, self.old_base_ids, strict=True)
+                if a.id == base and a.file in present
+            }
+            self.taken = set(self.holders)
 
     def _article(self, source: Source, passages: int, dropped: int) -> None:
-        """Record an article; a duplicate id gets ``-2``, ``-3``… in folder order."""
-        unique = unique_id(source.id, self.taken)
+        """Record an article; an id another file has gets ``-2``, ``-3``… and a warning.
+
+        The file that had the id first keeps it: in an update, the one the old collection
+        gave it to; in a full build, the first in folder order.
+        """
+        if self.holders.get(source.id) == source.file:
+            unique = source.id  # reserved for it
+        else:
+            unique = unique_id(source.id, self.taken)
+            if unique != source.id:
+                log.warning(
+                    "%s has the id %r of %s: served as %r",
+                    display_name(source.file),
+                    source.id,
+                    display_name(self.holders[source.id]),
+                    unique,
+                )
+            self.holders[unique] = source.file
         self.base_ids.append(source.id)
         self.articles.append(
             Article(

@@ -13,6 +13,8 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,13 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import Analyzer
-from index.articles import Source, read_article, source_of
+from index.articles import Source, display_name, read_article, source_of
 from index.cleaning import clean
 from index.passages import split_passages
 
 log = logging.getLogger(__name__)
 
 PARALLEL_MIN_FILES = 500  # below this, starting worker processes costs more than it saves
+_PARENT_CHECK_SECONDS = 0.5  # how often a worker looks whether the building process is alive
 _CHUNK = 256  # files per task sent to a worker
 
 Progress = Callable[[int, int], None]  # called with (files done, files in all)
@@ -85,12 +88,12 @@ def ingest(path: Path, vocabulary: Terms) -> Ingested | None:
     passages = split_passages(cleaned.text)
     log.info(
         "%s: kept %d passages, dropped %d lines of clutter",
-        path.name,
+        display_name(path.name),
         len(passages),
         len(cleaned.dropped),
     )
     if not passages:
-        log.warning("skipped %s: no article text left after cleaning", path.name)
+        log.warning("skipped %s: no article text left after cleaning", display_name(path.name))
         return None
     terms: list[int] = []
     counts: list[int] = []
@@ -151,7 +154,7 @@ def ingest_all(paths: list[Path], progress: Progress | None = None) -> Iterator[
             max_workers=_workers(),
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(records, logging.getLogger("index").getEffectiveLevel()),
+            initargs=(records, logging.getLogger("index").getEffectiveLevel(), os.getpid()),
         ) as pool:
             translated = map(partial(_translate, shared, {}), _bounded(pool, paths))
             yield from counted(result for batch in translated for result in batch)
@@ -210,10 +213,24 @@ def _translate(
     ]
 
 
-def _init_worker(records: multiprocessing.Queue, level: int) -> None:
+def _init_worker(records: multiprocessing.Queue, level: int, parent: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     logging.getLogger("index").setLevel(level)
+    # The parent's id as it gave it: killed while this worker started, it is no parent now.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the building process is gone (``kill -9`` lets it clean nothing).
+
+    A worker waits for files on a queue it also holds the writing end of, so it would wait
+    forever, and keep the resource tracker alive with it; the tracker frees the queue's
+    semaphores (in ``/dev/shm``) only once every process using them has ended.
+    """
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 class _Relay(logging.Handler):

@@ -20,7 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
-from index.analysis import Analyzer
+from index.analysis import Analyzer, fold
 from index.answers import Citation
 from index.collection import Article, Collection, Embed, build, pipeline_key, update
 from index.config import SearchConfig
@@ -90,14 +90,17 @@ class Library:
     @classmethod
     def open(
         cls,
-        seeds: Path | None = None,
-        index_dir: Path | None = None,
+        seeds: Path | str | None = None,
+        index_dir: Path | str | None = None,
         config: SearchConfig | None = None,
         *,
         force: bool = False,
         progress: Progress | None = None,
     ) -> Library:
-        """Load the persisted index if it is current, else update or build (and persist) it."""
+        """Load the persisted index if it is current, else update or build (and persist) it.
+
+        Folders may be given as strings, as scripts usually do.
+        """
         started = time.perf_counter()
         seeds = Path(seeds) if seeds else default_seeds()
         index_dir = Path(index_dir) if index_dir else default_index_dir(seeds)
@@ -183,7 +186,7 @@ class Library:
         """The best passages for ``question``, cited, or a reason there are none."""
         if self.collection is None:
             return answers.Answer(
-                question,
+                answers.clean_question(question),
                 False,
                 reason=f"No articles are loaded: add .txt or .md files to {self.seeds}.",
             )
@@ -242,14 +245,14 @@ class Library:
         Serves autocomplete and "did you mean" suggestions; an empty query lists all.
         """
         items = self._all_articles
-        q = query.strip().casefold()
+        q = name_key(query)
         if not q:
             return list(items[:limit])
         ranked: dict[str, Article] = {}
         tiers = (
-            lambda a: q in (a.id.casefold(), a.title.casefold()),
-            lambda a: a.id.casefold().startswith(q) or a.title.casefold().startswith(q),
-            lambda a: q in a.id.casefold() or q in a.title.casefold(),
+            lambda a: q in (a.id.casefold(), name_key(a.title)),
+            lambda a: a.id.casefold().startswith(q) or name_key(a.title).startswith(q),
+            lambda a: q in a.id.casefold() or q in name_key(a.title),
         )
         for tier in tiers:
             for article in items:
@@ -273,14 +276,30 @@ class Library:
 
     def article(self, ref: str) -> Article | None:
         """The one article ``ref`` names (id, title or a fragment of either), else ``None``."""
-        q = ref.strip().casefold()
+        found = self.matches(ref)
+        return found[0] if len(found) == 1 else None
+
+    def matches(self, ref: str) -> list[Article]:
+        """The article whose id or title ``ref`` is, else every one with ``ref`` in either.
+
+        More than one means ``ref`` is ambiguous: the caller lists them rather than saying
+        nothing matches.
+        """
+        q = name_key(ref)
         if not q:
-            return None
+            return []
         for article in self._all_articles:
-            if q in (article.id.casefold(), article.title.casefold()):
-                return article
-        fragments = [a for a in self._all_articles if q in f"{a.id} {a.title}".casefold()]
-        return fragments[0] if len(fragments) == 1 else None
+            if q in (article.id.casefold(), name_key(article.title)):
+                return [article]
+        return [a for a in self._all_articles if q in f"{a.id} {name_key(a.title)}"]
+
+
+def name_key(name: str) -> str:
+    """A title or name as matched: case, typographic quotes and runs of spaces folded.
+
+    People type "Trump's" for a title that has "Trump’s".
+    """
+    return " ".join(fold(name).casefold().split())
 
 
 def _load(

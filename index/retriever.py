@@ -37,6 +37,10 @@ class Retriever(Protocol):
         """The one article an id, title or fragment names."""
         ...
 
+    def matches(self, ref: str) -> list[Article]:
+        """The article ``ref`` names exactly, else all it could name (several: ambiguous)."""
+        ...
+
     def find(self, query: str, limit: int = ...) -> list[Article]:
         """Articles matching ``query``, best first (for autocomplete and suggestions)."""
         ...

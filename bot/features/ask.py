@@ -28,13 +28,15 @@ class Ask(commands.Cog):
         private: bool = False,
     ) -> None:
         """Reply with the best passages, or say the articles do not answer."""
+        # Acknowledge before any other work, the cooldown included: in a burst, every step
+        # taken first delays the acknowledgements queued behind it past Discord's 3 seconds.
+        await interaction.response.defer(ephemeral=private, thinking=True)
         wait = self.bot.cooldown.retry_after(interaction.user.id)
-        if wait:
+        if wait:  # said to the asker alone: a public "thinking…" message is removed first
+            if not private:
+                await interaction.delete_original_response()
             await respond(interaction, replies.cooldown(wait), ephemeral=True)
             return
-        # Always defer: the search runs in a thread and can queue behind an index rebuild,
-        # so answering directly could miss Discord's 3-second deadline.
-        await interaction.response.defer(ephemeral=private, thinking=True)
         reply = await self.bot.answer(question)
         await respond(interaction, **answer_message(self.bot, reply), ephemeral=private)
 

@@ -7,6 +7,8 @@ needed to read every message of ``DISCORD_ANSWER_CHANNEL_IDS``.
 
 from __future__ import annotations
 
+import logging
+
 import discord
 from discord.ext import commands
 
@@ -15,6 +17,10 @@ from bot.client import NewsBot
 from bot.features.sources import answer_message
 from bot.kit.mentions import strip_mentions
 from bot.kit.respond import reply_to
+
+log = logging.getLogger(__name__)
+
+WAIT = "\N{HOURGLASS WITH FLOWING SAND}"  # on a question refused by the cooldown
 
 
 class Mentions(commands.Cog):
@@ -29,16 +35,28 @@ class Mentions(commands.Cog):
         question = self.question_in(message)
         if question is None:
             return
+        wait = self.bot.cooldown.retry_after(message.author.id)  # bare mentions post help
+        if wait:
+            await self.refuse_quietly(message, wait)
+            return
         if not question:
             help_reply = replies.usage(replies.DISCORD_USAGE)
             await reply_to(message, embeds=render.to_embeds(help_reply))
             return
-        wait = self.bot.cooldown.retry_after(message.author.id)
-        if wait:  # said briefly, then tidied away, since a channel reply is public
-            await reply_to(message, replies.cooldown(wait), delete_after=wait)
-            return
         reply = await self.bot.answer(question)
         await reply_to(message, **answer_message(self.bot, reply))
+
+    async def refuse_quietly(self, message: discord.Message, wait: float) -> None:
+        """Mark the first refused message of a wait with a reaction, and the rest not at all.
+
+        A post per refusal would let one user flood the channel through the bot.
+        """
+        if not self.bot.cooldown.first_refusal(message.author.id, wait):
+            return
+        try:
+            await message.add_reaction(WAIT)
+        except discord.HTTPException as error:  # no Add Reactions permission: stay silent
+            log.info("could not react to a refused question: %s", error)
 
     def question_in(self, message: discord.Message) -> str | None:
         """Return the question a message asks the bot, "" for a bare mention, else ``None``."""

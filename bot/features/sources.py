@@ -83,9 +83,9 @@ async def show_article(interaction: discord.Interaction, ref: str, *, ephemeral:
     """Show the article ``ref`` (an id, a title or a fragment) names, or suggest close ones."""
     bot: NewsBot = interaction.client  # type: ignore[assignment]
     library = bot.library
-    article = library.by_id(ref) or library.article(ref)
-    if article is None:
-        reply = replies.not_found(ref, library.find(ref, limit=5))
+    found = [article] if (article := library.by_id(ref)) else library.matches(ref)
+    if len(found) != 1:
+        reply = replies.unmatched(ref, found, library.find(ref, limit=5))
         await respond(
             interaction,
             embeds=render.to_embeds(reply),
@@ -93,7 +93,7 @@ async def show_article(interaction: discord.Interaction, ref: str, *, ephemeral:
             ephemeral=True,
         )
         return
-    pages = render.to_pages(replies.article(article, library.text(article)))
+    pages = render.to_pages(replies.article(found[0], library.text(found[0])))
     await _paginate(interaction, pages, bot, ephemeral=ephemeral)
 
 

@@ -104,3 +104,24 @@ async def test_a_token_discord_rejects_stops_with_status_1(
         "error: Discord rejected DISCORD_TOKEN; copy a fresh one "
         "from the Developer Portal (your application, Bot, Reset Token)\n"
     )
+
+
+async def test_a_token_revoked_while_running_stops_with_one_line_and_status_1(
+    monkeypatch, tmp_path, seeds, index_dir, capsys, restore_logging
+):
+    # Issue 14, defect 6: Discord closes the gateway with 4004 (authentication failed).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSDESK_SEEDS", str(seeds))
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    async with DiscordEmulator(TOKEN) as emu:
+        running = asyncio.create_task(asyncio.to_thread(main))
+        await emu.wait_until_ready(timeout=20)
+        await emu.disconnect(code=4004)
+        status = await asyncio.wait_for(running, timeout=20)
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.endswith(
+        "error: Discord no longer accepts DISCORD_TOKEN (it was reset or revoked); copy a "
+        "fresh one from the Developer Portal (your application, Bot, Reset Token)\n"
+    )

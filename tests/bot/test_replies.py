@@ -97,7 +97,7 @@ def test_not_found_suggests_articles_to_open():
 
 
 def test_cooldown_rounds_up():
-    assert replies.cooldown(0.2) == "You just asked: try again in 1 s."
+    assert replies.cooldown(0.2) == "You are asking quickly: try again in 1 s."
 
 
 def test_how_the_question_was_read_is_carried_answered_or_not(library):

@@ -27,7 +27,9 @@ def test_every_setting_is_read():
             "DISCORD_ANSWER_CHANNEL_IDS": "789",
             "NEWSDESK_SEEDS": "articles",
             "NEWSDESK_RESULTS": "5",
+            "NEWSDESK_ASK_BURST": "2",
             "NEWSDESK_ASK_COOLDOWN": "2.5",
+            "NEWSDESK_QUEUE_WAIT": "10",
             "NEWSDESK_WATCH_INTERVAL": "0",
             "NEWSDESK_PAGE_TIMEOUT": "60",
         }
@@ -38,7 +40,9 @@ def test_every_setting_is_read():
         answer_channel_ids=frozenset({789}),
         seeds=Path("articles"),
         results=5,
+        ask_burst=2,
         ask_cooldown=2.5,
+        queue_wait=10,
         watch_interval=0,
         page_timeout=60,
     )
@@ -54,6 +58,8 @@ BAD = [
     ("NEWSDESK_RESULTS", "11", "NEWSDESK_RESULTS must be a whole number from 1 to 10"),
     ("NEWSDESK_RESULTS", "three", "NEWSDESK_RESULTS must be a whole number"),
     ("NEWSDESK_ASK_COOLDOWN", "-1", "NEWSDESK_ASK_COOLDOWN must be a number of seconds"),
+    ("NEWSDESK_ASK_BURST", "0", "NEWSDESK_ASK_BURST must be a whole number from 1 to 100"),
+    ("NEWSDESK_QUEUE_WAIT", "0", "NEWSDESK_QUEUE_WAIT must be a number of seconds from 0.1"),
     ("NEWSDESK_WATCH_INTERVAL", "nan", "NEWSDESK_WATCH_INTERVAL must be a number of seconds"),
     ("NEWSDESK_PAGE_TIMEOUT", "3600", "NEWSDESK_PAGE_TIMEOUT must be a number of seconds from 1"),
 ]

@@ -98,3 +98,13 @@ def test_spans_and_terms_agree(text):
     spans = A.spans(text)
     assert [t for _, terms in spans for t in terms] == A.terms(text)
     assert all(0 <= s < e <= len(text) for (s, e), _ in spans)
+
+
+def test_soft_hyphens_and_zero_width_characters_do_not_split_words():
+    # Issue 14, defect 3: they are removed inside a word, not read as a space.
+    assert A.terms("extra\u00adordinary") == A.terms("extraordinary")
+    for invisible in "\u00ad\u200b\u200c\u200d\u2060\ufeff":
+        assert A.terms(f"mis{invisible}siles") == ["missil"], repr(invisible)
+    ((span, terms),) = A.spans("mis\u200bsiles")
+    assert span == (0, 9)  # the highlight covers the word as written
+    assert terms == ("missil",)

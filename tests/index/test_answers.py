@@ -109,6 +109,15 @@ def test_control_characters_inside_a_real_question_are_ignored(library):
     assert dirty.results == clean.results
 
 
+def test_a_word_split_by_an_invisible_character_is_one_word(library):
+    # Issue 14, defect 3: a soft hyphen or zero-width space typed inside a word is dropped.
+    clean = library.ask("How many launches were there in October?")
+    for invisible in ("\u00ad", "\u200b", "\u2060", "\ufeff"):
+        dirty = library.ask(f"How many laun{invisible}ches were there in Octo{invisible}ber?")
+        assert dirty.results == clean.results
+        assert dirty.question == clean.question
+
+
 def test_the_question_is_echoed_without_control_characters(library):
     assert library.ask("what\u202eis\x00 this?").question == "what is this?"
 

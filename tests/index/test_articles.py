@@ -128,3 +128,16 @@ def test_hidden_and_other_files_are_ignored(tmp_path):
     (tmp_path / "notes.pdf").write_bytes(b"%PDF")
     (tmp_path / "sub").mkdir()
     assert read_folder(tmp_path) == []
+
+
+def test_invisible_characters_and_terminal_escapes_are_not_kept(tmp_path):
+    # Issue 14, defects 3 and 5: an article quoted back must neither hide a split word nor
+    # drive the reader's terminal.
+    text = (
+        "---\ntitle: Mis\u00adsiles \x1b]0;pwned\x07over\x1b[2J Kyiv\n---\n"
+        "The extra\u200bordinary\r\nnight.\x07\n"
+    )
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    article = read_article(tmp_path / "a.txt")
+    assert article.title == "Missiles over Kyiv"
+    assert article.body == "The extraordinary\nnight.\n"

@@ -170,3 +170,77 @@ def test_a_bad_article_file_is_one_warning_and_the_rest_is_served(cli, seeds):
     assert json.loads(result.stdout)["answered"] is True
     assert result.stderr.count("\n") == 1
     assert "broken.txt" in result.stderr
+
+
+def test_bytes_that_are_not_utf8_are_replaced_and_the_run_goes_on(seeds, index_dir):
+    # Issue 14, defect 4: in an argument and on the batch's stdin, with UTF-8 forced out.
+    environment = {
+        **os.environ,
+        "NEWSDESK_SEEDS": str(seeds),
+        "NEWSDESK_INDEX_DIR": str(index_dir),
+        "PYTHONIOENCODING": "utf-8",
+    }
+    command = [sys.executable, "-m", "index", "search"]
+    argument = subprocess.run(
+        [*command, "--json", b"missiles \xff"], capture_output=True, env=environment, timeout=120
+    )
+    assert argument.returncode == 0, argument.stderr
+    assert json.loads(argument.stdout.decode("utf-8"))["question"] == "missiles \ufffd"
+    batch = subprocess.run(
+        [*command, "--batch", "-"],
+        input=b"missiles \xff\nHow many launches were there in October?\n",
+        capture_output=True,
+        env=environment,
+        timeout=120,
+    )
+    assert batch.returncode == 0, batch.stderr
+    answers = [json.loads(line) for line in batch.stdout.decode("utf-8").splitlines()]
+    assert [a["answered"] for a in answers] == [True, True]
+
+
+def test_terminal_escapes_in_an_article_are_never_printed(cli, seeds):
+    # Issue 14, defect 5: a window title, a screen clear and a bell in an article.
+    (seeds / "evil.txt").write_text(
+        "---\ntitle: Harbour \x1b]0;owned\x07floods\x1b[2J\n---\n"
+        "Floods closed the harbour of Portmere\x1b[2J on Sunday, stranding fourteen\x07 "
+        "fishing boats.\n",
+        encoding="utf-8",
+    )
+    outputs = [
+        cli("sources"),
+        cli("source", "harbour floods"),
+        cli("search", "How many fishing boats were stranded in Portmere?"),
+    ]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert "Portmere" in result.stdout or "Harbour floods" in result.stdout
+        assert not any(ch in result.stdout for ch in "\x1b\x07"), result.stdout
+
+
+def test_usage_mistakes_are_explained_by_the_verb(cli):
+    bogus = cli("search", "hi", "--bogus")
+    assert bogus.returncode == 2
+    assert bogus.stderr.startswith("usage: python -m index search")
+    assert "unrecognized arguments: --bogus" in bogus.stderr
+    k = cli("search", "hi", "-k", "abc")
+    assert "argument -k: must be a whole number from 1 to 20, not 'abc'" in k.stderr
+    assert "`" not in cli("-h").stdout
+
+
+def test_build_line_counts_in_words(cli, tmp_path):
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "a.txt").write_text("# Harbour news\n\nFloods closed the harbour.\n", encoding="utf-8")
+    line = cli("build", "--seeds", str(one)).stdout
+    assert line.startswith("Indexed 1 article into 1 passage (1 line of clutter dropped)")
+
+
+def test_source_names_match_with_straight_quotes_and_say_when_ambiguous(cli):
+    typed = cli("source", "Trump's win")  # the title has a typographic apostrophe
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stdout.startswith("Russia intensifies fighting after Trump’s win\n")
+    both = cli("source", "russia")
+    assert both.returncode == 1
+    assert both.stderr.startswith("'russia' is ambiguous: it matches 2 articles:")
+    assert "russia-intensifies-fighting-after-trumps" in both.stderr
+    assert "russia-ramps-up-attacks-on" in both.stderr

@@ -1,5 +1,15 @@
 """Ingest: what one article file contributes to the index."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index import ingest as ingest_module
 from index.ingest import Terms, ingest
 from index.library import Library
 
@@ -64,3 +74,52 @@ def test_a_title_taken_from_the_first_line_is_not_counted_twice(tmp_path):
     terms = [vocabulary.terms[t] for t in article.terms[:first]]
     counts = dict(zip(terms, article.counts[:first].tolist(), strict=True))
     assert counts["zeppelin"] == 1
+
+
+def children(pid):
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir() or os.cpu_count() < 2, reason="Linux, 2 cores")
+def test_build_workers_end_when_the_building_process_is_killed(tmp_path):
+    # Issue 14, defect 7: after kill -9 they waited for work forever, with the resource
+    # tracker and the queue's semaphores in /dev/shm.
+    for n in range(ingest_module.PARALLEL_MIN_FILES):
+        (tmp_path / f"{n:04}.txt").write_text(f"Harbour report {n}\n\nFloods closed it.\n")
+    script = (
+        "import sys, time\nfrom pathlib import Path\nfrom index.ingest import ingest_all\n"
+        "for _ in ingest_all(sorted(Path(sys.argv[1]).glob('*.txt'))):\n    time.sleep(1)\n"
+    )
+    builder = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 60
+        while len(children(builder.pid)) < 3 and time.monotonic() < deadline:  # 2 + tracker
+            time.sleep(0.1)
+        spawned = children(builder.pid)
+        assert len(spawned) >= 3
+    finally:
+        builder.kill()
+        builder.wait()
+    deadline = time.monotonic() + 10
+    while any(map(alive, spawned)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    leftover = [pid for pid in spawned if alive(pid)]
+    for pid in leftover:
+        os.kill(pid, signal.SIGKILL)
+    assert not leftover

@@ -4,6 +4,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -243,7 +245,7 @@ def test_a_pickled_array_is_never_loaded(seeds, index_dir):
     np.save(evil, np.array([object()], dtype=object), allow_pickle=True)
     manifest = json.loads((folder / store.MANIFEST).read_text())
     size = evil.stat().st_size
-    manifest["files"]["idf.npy"] = {"bytes": size, "digest": store.digest(evil, size)}
+    manifest["files"]["idf.npy"] = {"bytes": size, "digest": store.file_digest(evil)}
     (folder / store.MANIFEST).write_text(json.dumps(manifest))
     library = Library.open(seeds, index_dir)  # checksum passes, pickle refused: rebuilt
     assert library.report.rebuilt
@@ -353,3 +355,94 @@ def test_many_touched_files_are_hashed_once_not_at_every_open(seeds, index_dir, 
     assert not Library.open(seeds, index_dir).report.rebuilt
     stored = store.load(index_dir)
     assert FolderState.from_stored(stored.arrays, stored.blobs).listing == Listing.read(seeds)
+
+
+def test_folders_may_be_given_as_strings(seeds, index_dir):
+    library = Library.open(str(seeds), str(index_dir))
+    assert library.report.articles == 2
+    assert library.seeds == seeds
+
+
+def test_names_match_whatever_the_quotes_and_an_ambiguous_one_lists_its_matches(seeds, index_dir):
+    library = Library.open(seeds, index_dir)
+    trump = library.article("TRUMP'S WIN")
+    assert trump is not None
+    assert trump.title == "Russia intensifies fighting after Trump’s win"
+    assert [a.id for a in library.find("trump's win")] == [trump.id]
+    assert library.article("russia") is None
+    assert len(library.matches("russia")) == 2
+    assert library.matches("russia intensifies fighting after trump’s win") == [trump]
+
+
+def test_a_flipped_byte_anywhere_in_a_large_file_is_caught_at_load(tmp_path):
+    # Issue 14, defect 8: files over 32 MB were checked by a sample of blocks.
+    text = bytearray(b"a" * (40 << 20))
+    store.save(tmp_path, store.Stored({}, {}, {"texts.bin": text}))
+    path = build_dir(tmp_path) / "texts.bin"
+    with open(path, "r+b") as fh:
+        fh.seek(len(text) // 2 + 1234)  # between any two sampled blocks
+        fh.write(b"\xff")
+    with pytest.raises(store.CorruptIndex, match="checksum"):
+        store.load(tmp_path)
+
+
+def test_a_text_damaged_after_the_load_is_read_not_crashed_on(seeds, index_dir):
+    library = Library.open(seeds, index_dir)
+    article = library.articles()[0]
+    with open(build_dir(index_dir) / "texts.bin", "r+b") as fh:  # under the live map
+        fh.seek(5)
+        fh.write(b"\xff")
+    assert "\ufffd" in library.text(article)
+
+
+def test_a_file_cut_short_is_never_mapped(seeds, index_dir, tmp_path):
+    # Issue 14, defect 9: truncated in place under a live index, then read (a subprocess:
+    # without the check it dies of SIGBUS), and opened again.
+    Library.open(seeds, index_dir)
+    script = f"""
+import os
+from index.library import Library
+from index.store import CorruptIndex
+library = Library.open({str(seeds)!r}, {str(index_dir)!r})
+article = library.articles()[-1]
+texts = [p for p in library.index_dir.rglob("texts.bin")][0]
+os.truncate(texts, 10)
+try:
+    library.text(article)
+except CorruptIndex as exc:
+    print("refused:", exc)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("refused: texts.bin was cut short")
+    assert Library.open(seeds, index_dir).report.rebuilt
+
+
+def test_a_header_id_of_another_article_does_not_take_it_over(seeds, index_dir, caplog):
+    # Issue 14, defect 11: old buttons carry the id; they must keep opening the real article.
+    real = Library.open(seeds, index_dir).by_id("russia-ramps-up-attacks-on")
+    (seeds / "000-impostor.txt").write_text(  # listed, and read, before the real one
+        "---\nid: russia-ramps-up-attacks-on\ntitle: Coins\n---\nBuy coins, said nobody.\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(seeds, index_dir)
+    assert library.by_id(real.id).file == real.file
+    assert library.by_id(f"{real.id}-2").title == "Coins"
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "000-impostor.txt" in warning
+    assert real.file in warning
+
+
+def test_pointers_left_by_a_killed_save_are_removed_at_the_next_open(seeds, index_dir):
+    # Issue 14, defect 7: kill -9 between writing CURRENT.<id>.tmp and renaming it.
+    Library.open(seeds, index_dir)
+    stale, fresh = index_dir / "CURRENT.dead0001.tmp", index_dir / "CURRENT.live0001.tmp"
+    for pointer in (stale, fresh):
+        pointer.write_text("20990101-000000-dead0001")
+    os.utime(stale, (1, 1))
+    assert not Library.open(seeds, index_dir).report.rebuilt
+    assert not stale.exists()
+    assert fresh.exists()  # possibly another process's save in progress

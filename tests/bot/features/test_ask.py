@@ -1,6 +1,7 @@
 """``/ask`` through the emulator, with the real bot."""
 
 import logging
+import time
 
 from bot.kit.errors import APOLOGY
 from index.library import Library
@@ -72,17 +73,59 @@ async def test_mentions_in_a_question_ping_nobody(start):
         assert_no_pings(emu)
 
 
-async def test_asking_again_too_soon_is_refused_privately(start):
-    async with start(ask_cooldown=60) as (emu, _):
-        first = await emu.interaction_slash("ask", {"question": ASK})
-        await emu.wait_for_followup(first)
+async def test_asking_again_too_soon_is_acknowledged_then_refused_privately(start):
+    # Issue 14, defect 12: the acknowledgement comes first, the cooldown check after it.
+    async with start(ask_cooldown=60, ask_burst=2) as (emu, _):
+        for _ in range(2):
+            first = await emu.interaction_slash("ask", {"question": ASK})
+            await emu.wait_for_followup(first)
         again = await emu.interaction_slash("ask", {"question": ASK})
-        refusal = (await emu.wait_for_callback(again)).json
-        assert refusal["type"] == 4
-        assert refusal["data"]["flags"] == EPHEMERAL
-        assert refusal["data"]["content"] == "You just asked: try again in 60 s."
+        assert (await emu.wait_for_callback(again)).json["type"] == 5  # deferred at once
+        await emu.wait_for_request("DELETE", r"/messages/@original$")  # the public "thinking"
+        refusal = body(await emu.wait_for_followup(again))
+        assert refusal["flags"] == EPHEMERAL
+        assert refusal["content"] == "You are asking quickly: try again in 60 s."
+        assert emu.original_response(again) is None
         other = await emu.interaction_slash("ask", {"question": ASK}, user="bob")
-        assert (await emu.wait_for_callback(other)).json["type"] == 5  # per user
+        assert "**missiles**" in descriptions(body(await emu.wait_for_followup(other)))[0]
+
+
+async def test_a_private_question_asked_too_soon_is_refused_in_its_own_reply(start):
+    async with start(ask_cooldown=60, ask_burst=1) as (emu, _):
+        first = await emu.interaction_slash("ask", {"question": ASK, "private": True})
+        await emu.wait_for_followup(first)
+        again = await emu.interaction_slash("ask", {"question": ASK, "private": True})
+        refusal = body(await emu.wait_for_followup(again))
+        assert refusal["content"] == "You are asking quickly: try again in 60 s."
+        assert not emu.find_requests("DELETE")
+
+
+class SlowLibrary(Library):
+    def ask(self, question, k=3, abstain=True):
+        time.sleep(0.3)
+        return super().ask(question, k, abstain)
+
+
+async def test_a_burst_is_acknowledged_in_time_and_past_the_queue_bound_told_to_retry(
+    start, seeds, index_dir
+):
+    # Issue 14, defect 12: searches run off the event loop, in a queue bounded by its wait.
+    async with start(library=SlowLibrary.open(seeds, index_dir), queue_wait=0.5) as (emu, _):
+        for _ in range(4):  # the queue learns how long an answer takes
+            await emu.wait_for_followup(await emu.interaction_slash("ask", {"question": ASK}))
+        asked = [await emu.interaction_slash("ask", {"question": ASK}) for _ in range(12)]
+        callbacks = [await emu.wait_for_callback(inter) for inter in asked]
+        assert all(c.json["type"] == 5 for c in callbacks)
+        assert (
+            max(c.received_at - i.dispatched_at for c, i in zip(callbacks, asked, strict=True))
+            < 1.0
+        )
+        replies = [body(await emu.wait_for_followup(inter, timeout=20)) for inter in asked]
+        busy = [r for r in replies if r["embeds"][0]["title"] == "Busy"]
+        answered = [r for r in replies if "**missiles**" in descriptions(r)[0]]
+        assert busy
+        assert answered
+        assert len(busy) + len(answered) == len(asked)
 
 
 class BrokenLibrary(Library):

@@ -60,6 +60,18 @@ async def test_answer_channels_take_every_message_as_a_question(start):
         assert len(sent_to_channel(emu)) == 1
 
 
+async def test_a_flood_of_mentions_gets_one_reaction_and_no_posts(start):
+    # Issue 14, defect 13: 30 mentions in a row used to get 29 public "try again" posts.
+    async with start(ask_cooldown=60, ask_burst=1) as (emu, _):
+        for n in range(30):  # bare mentions too: each would post the help
+            question = ASK if n % 2 else ""
+            await emu.message_create(f"<@{emu.bot_user_id}> {question}", author="bob")
+        await emu.wait_for_request("PUT", r"/reactions/")
+        await asyncio.sleep(0.5)
+        assert len(sent_to_channel(emu)) == 1  # the answer to the first
+        assert len(emu.find_requests("PUT", r"/reactions/")) == 1
+
+
 async def test_a_direct_message_is_a_question(start):
     async with start() as (emu, _):
         await emu.message_create(ASK, author="bob", dm=True)

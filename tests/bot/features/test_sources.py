@@ -136,6 +136,17 @@ async def test_an_unknown_article_gets_private_suggestions(start):
         assert custom_ids(shown) == ["article:russia-intensifies-fighting-after-trumps"]
 
 
+async def test_an_ambiguous_name_offers_each_article_it_names(start):
+    async with start() as (emu, _):
+        inter = await emu.interaction_slash("source", {"article": "russia"})
+        shown = (await emu.wait_for_callback(inter)).json["data"]
+        assert shown["embeds"][0]["title"] == "Which article?"
+        assert custom_ids(shown) == [
+            "article:russia-intensifies-fighting-after-trumps",
+            f"article:{RAMPS}",
+        ]
+
+
 async def test_sources_lists_the_articles(start):
     async with start() as (emu, _):
         inter = await emu.interaction_slash("sources")

@@ -1,11 +1,14 @@
 """Fit the answer decision (``index.decision``) on SQuAD's tune split, check it on report.
 
-Every question of a split is asked twice with ``library.ask`` (k = 3, what the bot asks): of
-the whole collection, where its article answers it, and of a library without its article
-(one leave-one-out library per article), where "not in the articles" is the right reply.
-Each ask's ``Answer.evidence`` is one example. A logistic regression (Newton's method,
-numpy) learns answerable from unanswerable on the tune split, with examples weighted as if
-``ANSWERABLE`` of all questions were answerable, as in the project's own question sets.
+Every question of a split gives up to three examples, each the evidence the decision
+weighs (``Library.candidates``, as ``library.ask`` ranks them): answerable, the first
+candidate of the whole collection; unanswerable on the same topic, the first candidate
+holding none of its answer strings (as if the passages answering it were not there: the
+article is, the fact is not); unanswerable on another topic, the first candidate of a
+library without its article (one leave-one-out library per article). A logistic regression
+(Newton's method, numpy) learns answerable from unanswerable on the tune split, examples
+weighted as if ``ANSWERABLE`` of all questions were answerable, as in the project's own
+question sets, and the unanswerable ones were half of each kind.
 
 It prints the fitted model as the constant ``index/decision.py`` ships (``WITH_MEANING``, or
 ``WORDS_ONLY`` with ``--no-semantic``), then the errors of the shipped model and of the fit on
@@ -33,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # `common` and `qa_squad` beside this file
 
 from common import absent_message, find_data, markdown_table, provenance, write_json  # noqa: E402
+from metrics import answer_rank  # noqa: E402
 from qa_squad import (  # noqa: E402
     DATASET,
     FILES,
@@ -56,35 +60,60 @@ TENTATIVE_ODDS = 1 / 3  # where "may answer" starts: the passage answers once in
 log = logging.getLogger("fit_abstention")
 
 
+# Each example's kind: the question asked with its answer in the collection; without its
+# article (the articles are about something else); and without its answer (the article is
+# there, the fact is not: what most unanswerable questions about news look like).
+ANSWERABLE_KIND, OTHER_TOPIC, SAME_TOPIC = 0, 1, 2
+UNANSWERABLE_HALF = (1 - ANSWERABLE) / 2
+SHARES = {
+    ANSWERABLE_KIND: ANSWERABLE,
+    OTHER_TOPIC: UNANSWERABLE_HALF,
+    SAME_TOPIC: UNANSWERABLE_HALF,
+}
+
+
 def examples(
     squad: Squad, files: Sequence[Path], library: Library
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Evidence rows and labels (1: answerable) for every question, with and without its article.
+    """Evidence rows and each row's kind, for every question of ``squad``.
 
-    ``library`` holds every article. Questions the pipeline has nothing to weigh
-    for (no evidence) are left out: they are refused whatever the model says.
+    ``library`` holds every article. Answerable: the evidence of the first candidate.
+    Without its answer: the evidence of the first candidate holding no answer string, as if
+    the passages that answer were not there. Without its article: the first candidate of a
+    library of the other articles. Questions with nothing to weigh are left out (they are
+    refused whatever the model says).
     """
-    rows, labels = [], []
+    rows, kinds = [], []
     for article in sorted({q.article for q in squad.questions}):
         without = library_without(files, article, library)
         for question in (q for q in squad.questions if q.article == article):
-            for asked, answerable in ((library, 1), (without, 0)):
-                evidence = asked.ask(question.text).evidence
-                if evidence is not None:
-                    rows.append(astuple(evidence))
-                    labels.append(answerable)
-    return np.array(rows, float), np.array(labels, float)
+            found = library.candidates(question.text)
+            silent = (c for c in found if answer_rank([c.citation.text], question.answers) is None)
+            elsewhere = without.candidates(question.text)[:1]
+            for kind, candidate in (
+                (ANSWERABLE_KIND, found[0] if found else None),
+                (SAME_TOPIC, next(silent, None)),
+                (OTHER_TOPIC, elsewhere[0] if elsewhere else None),
+            ):
+                if candidate is not None:
+                    rows.append(astuple(candidate.evidence))
+                    kinds.append(kind)
+    return np.array(rows, float), np.array(kinds)
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+def fit(x: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, float]:
     """Weighted logistic regression by Newton's method: weights per feature, and the bias.
 
-    Raises ``ValueError`` when the examples cannot give a model: one class only, or classes
-    the features separate perfectly (the weights would grow without bound).
+    Each kind of example weighs its share in ``SHARES``. Raises ``ValueError`` when the
+    examples cannot give a model: one class only, or classes the features separate
+    perfectly (the weights would grow without bound).
     """
+    y = (kinds == ANSWERABLE_KIND).astype(float)
     if not 0 < y.mean() < 1:
         raise ValueError("the examples must include answerable and unanswerable questions")
-    share = np.where(y == 1, ANSWERABLE / y.mean(), (1 - ANSWERABLE) / (1 - y.mean()))
+    share = np.zeros(len(y))
+    for kind, weight in SHARES.items():
+        share[kinds == kind] = weight / max(np.mean(kinds == kind), 1e-12)
     design = np.hstack([x, np.ones((len(x), 1))])
     beta = np.zeros(design.shape[1])
     for _ in range(50):
@@ -98,24 +127,26 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     raise ValueError("the fit did not converge: do the features separate the classes?")
 
 
-def errors(x: np.ndarray, y: np.ndarray, model: DecisionModel) -> dict[str, float]:
+def errors(x: np.ndarray, kinds: np.ndarray, model: DecisionModel) -> dict[str, float]:
     """Refusals of answerable questions, abstention precision/recall, errors per question.
 
-    Also the share of asks shown as "may answer" (counted as answered in the others).
+    Recall is given for each kind of unanswerable question, and precision and errors per
+    question at the mix of ``SHARES``. Also the share of asks shown as "may answer"
+    (counted as answered in the others).
     """
     odds = x @ np.array(astuple(model.weights)) + model.bias
-    answers = odds >= model.tentative
-    answerable = y == 1
-    refused_wrongly = float(np.mean(~answers[answerable]))
-    recall = float(np.mean(~answers[~answerable]))
-    refused_rightly = int(np.sum(~answers & ~answerable))
-    refused = int(np.sum(~answers))
+    shown = odds >= model.tentative
+    refused = {kind: float(np.mean(~shown[kinds == kind])) for kind in SHARES}
+    wrongly = SHARES[ANSWERABLE_KIND] * refused[ANSWERABLE_KIND]
+    rightly = sum(SHARES[k] * refused[k] for k in (OTHER_TOPIC, SAME_TOPIC))
+    missed = sum(SHARES[k] * (1 - refused[k]) for k in (OTHER_TOPIC, SAME_TOPIC))
     return {
-        "answerable refused": refused_wrongly,
-        "abstention precision": refused_rightly / refused if refused else 0.0,
-        "abstention recall": recall,
-        "errors per question": ANSWERABLE * refused_wrongly + (1 - ANSWERABLE) * (1 - recall),
-        "may answer": float(np.mean((odds >= model.tentative) & (odds < 0))),
+        "answerable refused": refused[ANSWERABLE_KIND],
+        "abstention precision": rightly / (rightly + wrongly) if rightly + wrongly else 0.0,
+        "recall, other topic": refused[OTHER_TOPIC],
+        "recall, same topic": refused[SAME_TOPIC],
+        "errors per question": wrongly + missed,
+        "may answer": float(np.mean(shown & (odds < 0))),
     }
 
 
@@ -136,8 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = {name: examples(split(whole, name), files, library) for name in ("tune", "report")}
     weights, bias = fit(*data["tune"])
     fitted = DecisionModel(
-        Evidence(*(round(w, 3) for w in weights)),
-        round(bias, 3),
+        Evidence(*(round(float(w), 3) for w in weights)),
+        round(float(bias), 3),
         round(float(np.log(TENTATIVE_ODDS)), 3),
     )
     shipped = library.config.decision

@@ -1,6 +1,6 @@
 """Fit the reranker's weights (``index.rerank.Features``) on SQuAD's tune split, check on report.
 
-Each question is asked once through ``Library.ranked``, which returns every candidate (BM25's
+Each question is asked once through ``Library.candidates``, which returns every candidate (BM25's
 best and, with the sentence model, the nearest in meaning) with its features. A candidate is
 right when it holds one of the question's answer strings. A weight vector's hit@1 is then a
 matrix product per question, so coordinate ascent over a grid of weights (BM25 fixed at 1,
@@ -56,10 +56,12 @@ def candidates(squad: Squad, library: Library) -> Candidates:
     """Every question's candidates as a feature matrix and a right/wrong vector."""
     found = []
     for question in squad.questions:
-        ranked = library.ranked(question.text, k=1)
+        ranked = library.candidates(question.text)
         if ranked:
-            x = np.array([astuple(f) for _, f in ranked], float)
-            right = np.array([answer_rank([c.text], question.answers) == 1 for c, _ in ranked])
+            x = np.array([astuple(c.features) for c in ranked], float)
+            right = np.array(
+                [answer_rank([c.citation.text], question.answers) == 1 for c in ranked]
+            )
             found.append((x, right))
     return found
 

@@ -36,7 +36,7 @@ from index.config import SearchConfig
 from index.decision import Evidence, Verdict
 from index.expansion import expand, related_terms
 from index.printable import visible
-from index.rerank import Question, Ranked, answer_kind, rerank, word_pairs
+from index.rerank import Features, Question, Ranked, answer_kind, rerank, word_pairs
 from index.semantic import encoder
 from index.spelling import Typo, corrected_terms, word_of
 
@@ -217,11 +217,15 @@ def retrieve(
     vectors = collection.vectors
     if not config.semantic or vectors is None:
         return hits, {}
-    cosines = vectors @ encoder().encode([reading.text])[0]
-    nearest = _best(cosines, max(k, config.dense_candidates)) if config.dense_candidates else []
-    found = {h.doc for h in hits}
-    hits += index.hits_for(query, (d for d in nearest if d not in found))
-    return hits, {h.doc: float(cosines[h.doc]) for h in hits}
+    question = encoder().encode([reading.text])[0]
+    if config.dense_candidates and len(vectors) <= config.scan_limit:
+        cosines = vectors @ question  # every passage: a scan of the whole vector file
+        nearest = _best(cosines, max(k, config.dense_candidates))
+        found = {h.doc for h in hits}
+        hits += index.hits_for(query, (d for d in nearest if d not in found))
+        return hits, {h.doc: float(cosines[h.doc]) for h in hits}
+    docs = [h.doc for h in hits]
+    return hits, dict(zip(docs, (vectors[docs] @ question).tolist(), strict=True))
 
 
 def _best(scores: np.ndarray, k: int) -> list[int]:
@@ -277,11 +281,7 @@ def ask(
     def covered(hit: Hit) -> float:
         return coverage(index, terms, related, hit.doc, joined)
 
-    evidence = (
-        _evidence(ranked[0], covered(hits[0]), len(set(terms)), cosines.get(hits[0].doc, 0.0))
-        if ranked
-        else None
-    )
+    evidence = weigh(index, reading, ranked[0], cosines) if ranked else None
     corrections = tuple(_as_written(collection, analyzer, typo, hits) for typo in reading.typos)
     verdict = Verdict.ANSWERS
     if evidence is None:
@@ -310,15 +310,47 @@ def ask(
     )
 
 
-def _evidence(first: Ranked, covered: float, words: int, similarity: float) -> Evidence:
-    features = first.features
+def weigh(
+    index: BM25Index, reading: Reading, ranked: Ranked, cosines: dict[int, float]
+) -> Evidence:
+    """What the decision weighs about a passage, were it the first (stage 4's input)."""
+    features = ranked.features
+    doc = ranked.hit.doc
     return Evidence(
-        coverage=covered,
-        log_words=math.log(words),
+        coverage=coverage(index, reading.terms, reading.related, doc, reading.joined),
+        log_words=math.log(len(set(reading.terms))),
         phrases=features.phrases if features else 0.0,
         bigrams=features.bigrams if features else 0.0,
-        similarity=similarity,
+        similarity=cosines.get(doc, 0.0),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A reranked candidate as the fit scripts see it."""
+
+    citation: Citation
+    features: Features  # what the reranker's weights multiply
+    evidence: Evidence  # what the decision would weigh, were it the first passage
+
+
+def candidates(
+    collection: Collection, analyzer: Analyzer, question: str, config: SearchConfig
+) -> list[Candidate]:
+    """Every candidate for ``question``, reranked, best first (none if it cannot be asked)."""
+    reading = read(collection.index, analyzer, question)
+    if isinstance(reading, Answer):
+        return []
+    ranked, cosines = rank(collection, analyzer, reading, config, DEFAULT_K)
+    return [
+        Candidate(
+            cite(collection, analyzer, reading.terms, r.hit),
+            r.features,
+            weigh(collection.index, reading, r, cosines),
+        )
+        for r in ranked
+        if r.features is not None
+    ]
 
 
 def _as_written(

@@ -31,6 +31,10 @@ class SearchConfig:
     # 0.8229 at 20-30) and each costs a feature computation per question.
     candidates: int = 10
     dense_candidates: int = 10
+    # The passages nearest in meaning are found by scanning every vector, which reads
+    # 1.5 kB per passage per question: past this many passages the scan would cost more than
+    # the rest of a question, and the model's cosine only reranks BM25's candidates.
+    scan_limit: int = 50_000
     rerank_weights: Features | None = None  # None: the fitted weights for this mode
     decision_model: DecisionModel | None = None  # None: the fitted model for this mode
 

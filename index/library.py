@@ -21,13 +21,11 @@ from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
 from index.analysis import Analyzer, fold
-from index.answers import Citation
 from index.collection import Article, Collection, Embed, build, pipeline_key, update
 from index.config import SearchConfig
 from index.folder import FolderState, Listing
 from index.ingest import Progress, ingest_all
 from index.passages import Passage
-from index.rerank import Features
 from index.semantic import encoder
 
 log = logging.getLogger(__name__)
@@ -192,23 +190,15 @@ class Library:
             )
         return answers.ask(self.collection, self._analyzer, question, k, self.config, abstain)
 
-    def ranked(self, question: str, k: int = answers.DEFAULT_K) -> list[tuple[Citation, Features]]:
-        """Every candidate for ``question`` reranked, best first, cited with its features.
+    def candidates(self, question: str) -> list[answers.Candidate]:
+        """Every candidate for ``question`` reranked, with its features and evidence.
 
-        For fitting the reranker's weights (``benchmarks/fit_ranking.py``): the features are
-        what the weights multiply. Empty when the question cannot be asked.
+        For fitting the reranker's weights and the decision (``benchmarks/fit_*.py``): the
+        features and evidence are what their weights multiply.
         """
         if self.collection is None:
             return []
-        reading = answers.read(self.collection.index, self._analyzer, question)
-        if isinstance(reading, answers.Answer):
-            return []
-        ranked, _ = answers.rank(self.collection, self._analyzer, reading, self.config, k)
-        return [
-            (answers.cite(self.collection, self._analyzer, reading.terms, r.hit), r.features)
-            for r in ranked
-            if r.features is not None
-        ]
+        return answers.candidates(self.collection, self._analyzer, question, self.config)
 
     # --- articles --------------------------------------------------------------------------
 

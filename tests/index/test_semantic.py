@@ -123,3 +123,11 @@ def test_a_passage_sharing_no_word_with_the_question_is_found_by_meaning(
     found = meaning.ask(question, abstain=False)
     assert found.answered
     assert found.results[0].article == article
+
+
+def test_past_the_scan_limit_the_model_only_reranks_what_bm25_found(topics, tmp_path):
+    bounded = Library.open(topics, tmp_path / "meaning", SearchConfig(scan_limit=2))
+    assert not bounded.ask("When could the trawlers go back out to sea?", abstain=False).answered
+    found = bounded.ask("When could fishing boats go back out?", abstain=False)
+    assert found.results[0].article == "harbour-reopens-after-storm"
+    assert found.evidence.similarity > 0.3

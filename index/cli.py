@@ -17,6 +17,9 @@ from typing import TextIO
 from tqdm import tqdm
 
 from index.answers import DEFAULT_K, MAX_K, Answer
+from index.engine import cluster
+from index.engine.backend import ENGINE_ENV, open_retriever
+from index.engine.sphinxql import EngineError
 from index.ingest import Progress
 from index.library import SEEDS_ENV, Library, default_seeds
 
@@ -41,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--index-dir", type=Path, default=None, help="where the index is kept")
     common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    common.add_argument(
+        "--engine",
+        metavar="URL",
+        default=None,
+        help=f"search engine cluster, sphinx://HOST:PORT[,HOST:PORT...] (default: ${ENGINE_ENV};"
+        " unset: the embedded index)",
+    )
 
     parser = argparse.ArgumentParser(prog="python -m index", description=__doc__.split("\n")[0])
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -72,12 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = verbs.add_parser("eval", parents=[common], help="score answers on a question set")
     evaluate.add_argument("questions", type=Path, help="JSONL question set (see README)")
     evaluate.add_argument("--json", action="store_true")
+    cluster.add_parser(verbs)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.verb == "cluster":
+        return cluster.main(args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(message)s",
@@ -88,7 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {args.seeds} is not a folder", file=sys.stderr)
         return 2
     force = args.verb == "build" and args.force
-    library = Library.open(seeds, args.index_dir, force=force, progress=_progress_bar())
+    try:
+        library = open_retriever(
+            seeds, args.index_dir, engine=args.engine, force=force, progress=_progress_bar()
+        )
+    except (ValueError, EngineError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     verb: Callable[[Library, argparse.Namespace], int] = VERBS[args.verb]
     try:
         return verb(library, args)

@@ -102,6 +102,8 @@ def config(folder: Path, me: NodeSpec, everyone: list[NodeSpec]) -> str:
                 "    max_packet_size = 32M",
                 "    client_timeout = 3600",
                 "    agent_retry_count = 2",
+                "    ha_ping_interval = 100",  # ms: a dead mirror is known dead quickly
+                "    shutdown_timeout = 1",
                 "}",
             ]
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -23,11 +24,21 @@ log = logging.getLogger(__name__)
 SCHEME = "sphinx"
 CONNECT_TIMEOUT = 2.0  # seconds: a node that does not accept by then counts as down
 READ_TIMEOUT = 30.0  # seconds: a bulk write of a few megabytes, on a busy 2-core machine
+ROUNDS = 6  # passes over the nodes before a read fails
+PAUSE = 0.05  # seconds between passes, times the pass number (the engine's ping is 0.1 s)
 Row = tuple[object, ...]
 
 
 class EngineError(RuntimeError):
     """No node could run a statement; the message says which nodes were tried and why."""
+
+
+class PartialResult(EngineError):
+    """A shard did not answer a search (its mirror had just died): the rows are incomplete.
+
+    The engine says so only in a warning, with the other shards' rows: taken as they are,
+    a question would be answered from half the collection.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +140,8 @@ class Client:
                     for statement in statements:
                         cursor.execute(statement)
                         results.append(list(cursor.fetchall()))
+                        if cursor.warning_count:
+                            _check_warnings(cursor)
                 return results
             except pymysql.err.OperationalError:
                 self._drop(node)
@@ -137,17 +150,26 @@ class Client:
         raise AssertionError("unreachable")
 
     def read(self, *statements: str) -> list[list[Row]]:
-        """Run ``statements`` on the first node that answers (failing over in URL order)."""
+        """Run ``statements`` on the first node that answers, failing over in URL order.
+
+        A node also fails a read when one of its agents (a shard's mirror on a node that
+        just died) refuses the connection; the engine then marks that mirror dead and
+        queries the live one, so the read is tried again (``ROUNDS`` passes over the nodes).
+        """
         errors = []
         count = len(self.nodes)
-        for step in range(count):
+        for step in range(ROUNDS * count):
+            if step and step % count == 0:
+                time.sleep(PAUSE * (step // count))
             i = (self._preferred + step) % count
             node = self.nodes[i]
             try:
                 results = self.run(node, *statements)
-            except pymysql.err.OperationalError as exc:
+            except (pymysql.err.MySQLError, PartialResult) as exc:
+                if not _transient(exc):
+                    raise
                 errors.append(f"{node}: {exc.args[-1]}")
-                log.warning("engine node %s did not answer (%s): trying the next", node, exc)
+                log.warning("engine node %s failed a read (%s): trying again", node, exc)
                 continue
             self._preferred = i
             return results
@@ -157,3 +179,18 @@ class Client:
         """Close this thread's connections."""
         for node in list(self._local.__dict__.get("pool", {})):
             self._drop(node)
+
+
+def _transient(exc: Exception) -> bool:
+    """A node down (no connection) or one of its agents down: another try may succeed."""
+    if isinstance(exc, pymysql.err.OperationalError | PartialResult):
+        return True
+    return "agent " in str(exc.args[-1])
+
+
+def _check_warnings(cursor: pymysql.cursors.Cursor) -> None:
+    """Raise ``PartialResult`` if the last statement's warnings say an agent failed."""
+    cursor.execute("SHOW WARNINGS")
+    failed = [str(row[-1]) for row in cursor.fetchall() if "agent " in str(row[-1])]
+    if failed:
+        raise PartialResult("; ".join(failed))

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot import render, replies
 from bot.settings import Settings
-from index.library import Library
+from index.engine.backend import open_retriever
 from index.retriever import Retriever
 
 HINT = (
@@ -93,7 +93,10 @@ def main(settings: Settings) -> int:
     interactive = sys.stdin.isatty()
     try:
         console = Console(
-            Library.open(settings.seeds), settings.results, sys.stdout, ansi=sys.stdout.isatty()
+            open_retriever(settings.seeds, engine=settings.engine),
+            settings.results,
+            sys.stdout,
+            ansi=sys.stdout.isatty(),
         )
         console.run(sys.stdin, prompt="newsdesk> " if interactive else "")
     except KeyboardInterrupt:

@@ -107,8 +107,10 @@ class EngineLibrary(Library):
         return cls(url, store, registered, seeds, index_dir, report, params, folder)
 
     def changed(self) -> bool:
-        """Whether the folder changed since the sync (never, for a process without it)."""
-        return self.seeds.is_dir() and super().changed()
+        """Whether the folder changed since the sync; without it, whether the engine did."""
+        if self.seeds.is_dir():
+            return super().changed()
+        return self.store.version() != _version(self._registered)
 
     def reload(self) -> EngineLibrary:
         """The engine synced with the folder as it is now."""
@@ -118,11 +120,12 @@ class EngineLibrary(Library):
         self, question: str, k: int = answers.DEFAULT_K, abstain: bool = True
     ) -> answers.Answer:
         """As ``Library.ask``: the same pipeline, over this question's view of the engine."""
-        if not self._registered:
+        stats = self.store.stats()  # now, not at open: another process may be writing
+        if not stats.n_docs:
             return answers.Answer(
                 question, False, reason=f"No articles are in the engine: add files to {self.seeds}."
             )
-        view = QuestionView(self.store.client, self.store.stats(), self.params)
+        view = QuestionView(self.store.client, stats, self.params)
         # Most questions need no more than their own words' and related words' counts: one
         # round trip before the search (typos may take one more).
         terms = self._analyzer.terms(answers.clean_question(question)[: answers.MAX_QUESTION_CHARS])
@@ -160,6 +163,11 @@ class EngineLibrary(Library):
             if article.passage_count
             else []
         )
+
+
+def _version(registered: list[Registered]) -> tuple[int, int, int]:
+    """What ``EngineStore.version`` says of the registry as it was read."""
+    return len(registered), sum(r.passages for r in registered), sum(r.mtime for r in registered)
 
 
 def _state(registered: list[Registered]) -> FolderState:

@@ -95,6 +95,17 @@ class EngineStore:
         )
         return sorted((_registered(row) for row in rows), key=lambda r: r.file)
 
+    def version(self) -> tuple[int, int, int]:
+        """Articles, passages and the sum of file times: changes when any writer syncs.
+
+        What a process without the folder polls to know the list of articles changed.
+        """
+        [rows] = self.client.read(
+            f"SELECT COUNT(*), SUM(passages), SUM(mtime) FROM {schema.ARTICLES}"
+        )
+        count, passages, mtimes = rows[0] if rows else (0, 0, 0)
+        return int(count or 0), int(passages or 0), int(mtimes or 0)
+
     def text(self, file: str) -> str:
         """The whole cleaned text of an article file ("" if the engine no longer has it)."""
         [rows] = self.client.read(

@@ -136,7 +136,8 @@ class EngineIndex:
         of a term in one passage, what it tends to on a large collection (most terms are
         rare). Only a collection where a question word is in most passages sees a difference.
         """
-        n, df = self.n_docs, self.doc_freq(tok)
+        df = self.doc_freq(tok)
+        n = max(self.n_docs, df)  # the count may be a second older than a new article's terms
         value = math.log(n - df + 0.5) - math.log(df + 0.5)
         if value < 0:
             return self.params.epsilon * (math.log(n - 0.5) - math.log(1.5))

@@ -163,7 +163,7 @@ def bench_failover(args: argparse.Namespace) -> dict:
     with running_cluster("failover") as (url, where):
         engine = EngineLibrary.connect(url, articles)
         before = [engine.ask(q).to_json() for q in questions]
-        victim = cluster._read_state(where)[0].pid
+        victim = cluster.read_state(where)[0].pid
         failed, changed, seconds = 0, 0, []
         for n, (question, expected) in enumerate(zip(questions, before, strict=True)):
             if n == len(questions) // 3:

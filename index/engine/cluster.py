@@ -130,7 +130,7 @@ def free_ports(count: int, first: int) -> list[int]:
 
 def start(folder: Path, nodes: int, mirrors: int, port: int = DEFAULT_PORT) -> str:
     """Start the cluster under ``folder`` and return its URL (the running one's, if any)."""
-    running = _read_state(folder)
+    running = read_state(folder)
     if running and all(_alive(n.pid) for n in running):
         return format_url(Node(HOST, n.sql_port) for n in running)
     if running:
@@ -186,7 +186,7 @@ def _wait_until_answering(spec: NodeSpec) -> None:
 
 def stop(folder: Path) -> int:
     """Stop the nodes started under ``folder`` (SIGTERM, then SIGKILL); how many were running."""
-    specs = _read_state(folder)
+    specs = read_state(folder)
     running = [s for s in specs if _alive(s.pid) and _is_our_searchd(s.pid, folder)]
     for spec in running:
         os.kill(spec.pid, signal.SIGTERM)
@@ -223,7 +223,8 @@ def _is_our_searchd(pid: int, folder: Path) -> bool:
     return any(a.endswith(b"searchd") for a in argv[:1]) and any(home in a for a in argv)
 
 
-def _read_state(folder: Path) -> list[NodeSpec]:
+def read_state(folder: Path) -> list[NodeSpec]:
+    """The nodes started under ``folder``, as recorded (none if there is no record)."""
     try:
         raw = json.loads((folder / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):

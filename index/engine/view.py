@@ -167,7 +167,7 @@ class EngineIndex:
         self._learn(meta, tokens)
         p = self.params
         mean_length = self.stats.total_length / max(self.n_docs, 1)
-        weight = {t: self.idf(t) * (p.k1 + 1) for t in tokens}
+        idf = {t: self.idf(t) for t in tokens}
         scored = []
         for candidate in map(_Candidate.of, rows):
             norm = p.k1 * (1 - p.b + p.b * candidate.length / mean_length)
@@ -176,7 +176,7 @@ class EngineIndex:
                 tf = candidate.tf.get(tok, 0)
                 if tf:
                     # float32, as the embedded index stores each term's weight
-                    score += w * float(np.float32(weight[tok] * tf / (tf + norm)))
+                    score += w * float(np.float32(idf[tok] * (tf * (p.k1 + 1) / (tf + norm))))
                     matched += w
             scored.append((max(score, 0.0), matched, score, candidate))
         scored.sort(key=lambda s: (-s[0], -s[1], s[3].order))

@@ -114,8 +114,8 @@ def test_a_killed_node_changes_no_answer(engine, seeds, tmp_path):
     questions = [q.question for q in load_questions(DATA / "seed_questions.jsonl")][:12]
     library = EngineLibrary.connect(engine, seeds)
     before = answers(library, questions)
-    first = json.loads((tmp_path / "cluster" / cluster.STATE).read_text())[0]
-    os.kill(first["pid"], signal.SIGKILL)
+    first = cluster.read_state(tmp_path / "cluster")[0]
+    os.kill(first.pid, signal.SIGKILL)
     assert answers(library, questions) == before
     assert answers(EngineLibrary.connect(engine, seeds.parent / "absent"), questions) == before
 
@@ -140,7 +140,7 @@ def test_the_cli_starts_and_stops_a_cluster(tmp_path, seeds):
         capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
     assert json.loads(search.stdout)["results"][0]["passage"] == 2
-    pids = [n["pid"] for n in json.loads((folder / cluster.STATE).read_text())]
+    pids = [n.pid for n in cluster.read_state(folder)]
     stopped = subprocess.run([*run, "stop", "--dir", folder], capture_output=True, text=True)
     assert stopped.stdout.strip() == "stopped 2 nodes"
     assert not any(cluster._alive(pid) for pid in pids)

@@ -192,3 +192,16 @@ def test_scores_are_rank_bm25s(engine, tmp_path, index_dir):
             embedded.collection.passage(h.doc)[0].file for h in expected
         ]
         assert [h.score for h in got] == pytest.approx([h.score for h in expected], rel=1e-9)
+
+
+def test_a_process_without_the_folder_only_reads_and_sees_other_writers(engine, seeds, tmp_path):
+    reader = EngineLibrary.connect(engine, tmp_path / "absent")
+    assert reader.articles() == []
+    assert not reader.ask("How many launches were there in October?").answered
+    assert not reader.changed()
+    EngineLibrary.connect(engine, seeds)
+    assert reader.changed()
+    reader = reader.reload()
+    assert len(reader.articles()) == 2
+    assert reader.ask("How many launches were there in October?").answered
+    assert reader.report.reason.startswith("serving the engine's articles")

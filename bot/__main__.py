@@ -19,6 +19,7 @@ from dotenv import load_dotenv
 from bot import console
 from bot.client import serve
 from bot.settings import SettingsError, load_settings
+from index.engine.sphinxql import EngineError
 
 _FRESH_TOKEN = "copy a fresh one from the Developer Portal (your application, Bot, Reset Token)"
 _AUTHENTICATION_FAILED = 4004  # gateway close code
@@ -53,6 +54,9 @@ def main() -> int:
         return 1
     except (aiohttp.ClientError, discord.HTTPException, discord.GatewayNotFound) as error:
         print(f"error: could not start on Discord ({error})", file=sys.stderr)
+        return 1
+    except EngineError as error:  # NEWSDESK_ENGINE names a cluster that does not answer
+        print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass

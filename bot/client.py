@@ -25,7 +25,7 @@ from bot.kit.mentions import strip_mentions
 from bot.kit.queue import AnswerQueue, QueueFull
 from bot.kit.respond import NO_MENTIONS, reply_to, respond
 from bot.settings import Settings
-from index.library import Library
+from index.engine.backend import open_retriever
 from index.retriever import Retriever
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ class NewsBot(commands.Bot):
         """Load every feature module, then register the slash commands with Discord."""
         for module in pkgutil.iter_modules(features.__path__, f"{features.__name__}."):
             await self.load_extension(module.name)
-        self.synced = await self._sync_commands()
+        # One process syncs the commands: the one running shard 0 (or the only one).
+        if not self.settings.shard_ids or 0 in self.settings.shard_ids:
+            self.synced = await self._sync_commands()
 
     async def _sync_commands(self) -> int:
         """Sync to the configured guilds (instant), else globally (may take an hour)."""
@@ -118,6 +120,19 @@ class NewsBot(commands.Bot):
                 log.warning("could not send the apology either", exc_info=True)
 
 
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
+    """The same bot over several gateway connections (discord.py's shards) in one process."""
+
+
+def make_bot(settings: Settings, library: Retriever, **options: Any) -> NewsBot:
+    """The bot the settings ask for: sharded when ``DISCORD_SHARD_COUNT`` is set."""
+    if settings.shard_count is None:
+        return NewsBot(settings, library, **options)
+    if settings.shard_count:  # else discord.py asks Discord how many
+        options.update(shard_count=settings.shard_count, shard_ids=list(settings.shard_ids) or None)
+    return ShardedNewsBot(settings, library, **options)
+
+
 def intents_for(settings: Settings) -> discord.Intents:
     """Ask for the privileged Message Content intent only when answer channels need it."""
     intents = discord.Intents.default()
@@ -127,10 +142,12 @@ def intents_for(settings: Settings) -> discord.Intents:
 
 async def serve(settings: Settings) -> None:
     """Open the library, then run the bot until closed (without Message Content if refused)."""
-    library = await asyncio.to_thread(Library.open, settings.seeds, None, settings.search)
+    library = await asyncio.to_thread(
+        open_retriever, settings.seeds, config=settings.search, engine=settings.engine
+    )
     intents = intents_for(settings)
     while True:
-        async with NewsBot(settings, library, intents=intents) as bot:
+        async with make_bot(settings, library, intents=intents) as bot:
             try:
                 await bot.start(settings.token)
                 return

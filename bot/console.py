@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot import render, replies
 from bot.settings import Settings
-from index.library import Library
+from index.engine.backend import open_retriever
 from index.printable import printable, utf8_streams
 from index.retriever import Retriever
 
@@ -114,7 +114,7 @@ def main(settings: Settings) -> int:
     print(HINT, file=sys.stderr)
     try:
         console = Console(
-            Library.open(settings.seeds, config=settings.search),
+            open_retriever(settings.seeds, config=settings.search, engine=settings.engine),
             settings.results,
             sys.stdout,
             ansi=sys.stdout.isatty(),

@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from index import SearchConfig
+from index.engine.sphinxql import parse_url
 
 Number = TypeVar("Number", int, float)
 
@@ -39,6 +40,9 @@ class Settings:
     queue_wait: float = 30.0  # seconds of answering ahead past which a question is turned away
     watch_interval: float = 30.0  # seconds between checks of the articles folder (0: off)
     page_timeout: float = 300.0  # seconds of inactivity before page buttons are removed
+    engine: str = ""  # NEWSDESK_ENGINE: a search engine cluster's URL ("": the embedded index)
+    shard_count: int | None = None  # gateway shards in all (None: unsharded; 0: Discord's advice)
+    shard_ids: tuple[int, ...] = ()  # the shards this process runs (all of them if empty)
 
     @property
     def reads_messages(self) -> bool:
@@ -62,7 +66,42 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         watch_interval=_number(environ, "NEWSDESK_WATCH_INTERVAL", float, 30.0, 0, 86400),
         # Buttons are removed through the interaction token, which Discord honours 15 minutes.
         page_timeout=_number(environ, "NEWSDESK_PAGE_TIMEOUT", float, 300.0, 1, 840),
+        engine=_engine(environ.get("NEWSDESK_ENGINE", "")),
+        **_shards(environ),
     )
+
+
+def _engine(raw: str) -> str:
+    url = raw.strip()
+    if url:
+        try:
+            parse_url(url)
+        except ValueError as error:
+            raise SettingsError(f"NEWSDESK_ENGINE: {error}") from None
+    return url
+
+
+def _shards(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``DISCORD_SHARD_COUNT`` (a number, or ``auto``) and ``DISCORD_SHARD_IDS`` (this process's).
+
+    Several processes split a large bot's servers: each is given the same count and its own
+    ids (``0,1`` and ``2,3`` of 4); one process alone may run every shard (``auto``).
+    """
+    raw = environ.get("DISCORD_SHARD_COUNT", "").strip().lower()
+    parts = [p.strip() for p in environ.get("DISCORD_SHARD_IDS", "").split(",") if p.strip()]
+    if not all(p.isdecimal() for p in parts):
+        raise SettingsError(f"DISCORD_SHARD_IDS must be comma-separated numbers, not {parts!r}")
+    ids = tuple(dict.fromkeys(map(int, parts)))
+    if not raw:
+        if ids:
+            raise SettingsError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (how many in all)")
+        return {}
+    count = 0 if raw == "auto" else _number(environ, "DISCORD_SHARD_COUNT", int, 1, 1, 1 << 16)
+    if ids and not count:
+        raise SettingsError("DISCORD_SHARD_IDS needs a number in DISCORD_SHARD_COUNT, not auto")
+    if any(i >= count for i in ids):
+        raise SettingsError(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({count})")
+    return {"shard_count": count, "shard_ids": ids}
 
 
 def _token(raw: str) -> str:

@@ -19,6 +19,9 @@ from tqdm import tqdm
 
 from index.answers import DEFAULT_K, MAX_K, Answer
 from index.config import SearchConfig
+from index.engine import cluster
+from index.engine.backend import ENGINE_ENV, open_retriever
+from index.engine.sphinxql import EngineError
 from index.ingest import Progress
 from index.library import SEEDS_ENV, Library, default_seeds
 from index.printable import printable, replaced, utf8_streams
@@ -53,6 +56,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         action="store_true",
         help="words only, without the sentence model (also NEWSDESK_SEMANTIC=off)",
     )
+    common.add_argument(
+        "--engine",
+        metavar="URL",
+        default=None,
+        help=f"search engine cluster, sphinx://HOST:PORT[,HOST:PORT...] (default: ${ENGINE_ENV};"
+        " unset: the embedded index)",
+    )
 
     parser = argparse.ArgumentParser(
         prog="python -m index", description=__doc__.split("\n")[0].replace("``", "")
@@ -86,6 +96,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     evaluate = verbs.add_parser("eval", parents=[common], help="score answers on a question set")
     evaluate.add_argument("questions", type=Path, help="JSONL question set (see README)")
     evaluate.add_argument("--json", action="store_true")
+    cluster.add_parser(verbs)
     return parser, dict(verbs.choices)
 
 
@@ -100,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("question", "article"):  # bytes that are not UTF-8 read as U+FFFD
         if getattr(args, name, None):
             setattr(args, name, replaced(getattr(args, name)))
+    if args.verb == "cluster":
+        return cluster.main(args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(message)s",
@@ -113,7 +126,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = SearchConfig.from_env()
     if args.no_semantic:
         config = replace(config, semantic=False)
-    library = Library.open(seeds, args.index_dir, config, force=force, progress=_progress_bar())
+    try:
+        library = open_retriever(
+            seeds,
+            args.index_dir,
+            config=config,
+            engine=args.engine,
+            force=force,
+            progress=_progress_bar(),
+        )
+    except (ValueError, EngineError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     verb: Callable[[Library, argparse.Namespace], int] = VERBS[args.verb]
     try:
         return verb(library, args)

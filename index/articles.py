@@ -20,10 +20,14 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import BinaryIO
 
+from index.html import HTML_SUFFIXES, read_html
+
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md")
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # far beyond any news article; larger files are skipped
+ARTICLE_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES)
+# far beyond any news article, or a saved page of one (the largest of 121 benchmark pages,
+# inline scripts and styles included, is 1.4 MB); larger files are skipped
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 HEADER_KEYS = ("id", "title", "subtitle", "outlet", "url")
 _SLUG_WORDS = 5
 UNREADABLE = "unreadable"  # the content hash of a file that could not be read
@@ -59,7 +63,7 @@ class RawArticle(Source):
 
 
 def is_article_name(name: str) -> bool:
-    """A ``.txt`` or ``.md`` file that is not hidden."""
+    """A ``.txt``, ``.md``, ``.html`` or ``.htm`` file that is not hidden."""
     return name.lower().endswith(ARTICLE_SUFFIXES) and not name.startswith(".")
 
 
@@ -217,8 +221,12 @@ def read_article(path: Path) -> RawArticle | None:
     # a combining mark, which splits "Möngke" into two words, since words are runs of letters.
     text = unicodedata.normalize("NFC", text)
     header, body = split_header(text)
-    if path.suffix.lower() == ".md":
+    suffix = path.suffix.lower()
+    if suffix == ".md":
         body = _MARKDOWN_HEADING.sub("", body)  # "## Section" is a heading line like any other
+    elif suffix in HTML_SUFFIXES:
+        page_fields, body = read_html(body)
+        header = {**page_fields, **header}  # the file's own header wins, as for text
     if not body.strip():
         log.warning("skipped %s: no text", name)
         return None

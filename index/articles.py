@@ -20,6 +20,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import BinaryIO
 
+from index.cleaning import read_page
 from index.html import HTML_SUFFIXES, read_html
 
 log = logging.getLogger(__name__)
@@ -174,19 +175,6 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     return header, text[match.end() :]
 
 
-def infer_title(body: str) -> str:
-    """The first line that reads like a headline: a few words, not a full sentence."""
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    for line in lines[:15]:
-        words = line.split()
-        if 3 <= len(words) <= 16 and not line.endswith((".", ":", "?", "!")):
-            return line
-    if lines:
-        words = lines[0].split()
-        return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
-    return "Untitled"
-
-
 def slugify(text: str, max_words: int = _SLUG_WORDS) -> str:
     """A short readable id: the first few words of the title, lower-case, ascii."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -230,7 +218,12 @@ def read_article(path: Path) -> RawArticle | None:
     if not body.strip():
         log.warning("skipped %s: no text", name)
         return None
-    title = header.get("title") or infer_title(body)
+    if not {"title", "outlet", "url"} <= header.keys():
+        page = read_page(body)
+        header = {"title": page.headline, "outlet": page.outlet, "url": page.url} | {
+            key: value for key, value in header.items() if value
+        }
+    title = header["title"] or "Untitled"
     return RawArticle(
         id=(header.get("id") or slugify(title))[:MAX_ID_CHARS],
         title=title,

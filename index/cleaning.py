@@ -50,6 +50,7 @@ class _Kind(Enum):
     CLUTTER = auto()  # ads, prompts, consent notices, link lines: the article may go on
     END = auto()  # footers, appeals, comment sections, "related" lists: the article may be over
     BIO = auto()  # author boilerplate: dropped when it trails the article
+    META = auto()  # byline, dateline, update stamp: the article's metadata, never a heading
     MARKER = auto()  # "keep reading": closes a teaser of another article
     TEASER = auto()  # part of a teaser of another article
 
@@ -61,7 +62,7 @@ _ENDS = frozenset({_Kind.END, _Kind.MARKER, _Kind.TEASER})
 class _Block:
     """One non-empty source line and what is known about it."""
 
-    source: str  # stripped, as reported in ``dropped``
+    sources: tuple[str, ...]  # stripped source lines (several when a paragraph was broken)
     text: str  # whitespace runs collapsed, as kept
     words: int
     prose: bool  # shaped like a paragraph rather than a heading or a label
@@ -82,6 +83,7 @@ _QUOTE_MARKS = re.compile(r"[\"'‘’‚‛“”„‟«»‹›`´]")
 _QUOTED = re.compile(r"[“”„]|\"[^\"]+\"")
 _NON_WORD = re.compile(r"[^\w\s]")
 _SEPARATOR = re.compile(r"\s*[|»›•·]\s*|\s+[/>]\s+")
+_SEPARATOR_CHARS = "|»›•·/>"
 _TOKEN = re.compile(r"@?[\w'’+-]+")
 
 
@@ -127,7 +129,7 @@ _SHARE_CUES = _word_set(
 _SHARE_WORDS = _SHARE_CUES | _word_set(
     """
     on via us this article story page post to with a an the friend friends link url copied
-    social media and or her him them me gift opens in new window tab
+    social media and or her him them me gift opens in new window tab click
     """
 )
 
@@ -299,6 +301,10 @@ _COMMENT_PROMPT = re.compile(
     r"|no\s+comments)\b",
     re.I,
 )
+# A comment thread: "joetoronto says:", "Permalink 34 Comments Feed for comments".
+_COMMENT_MARK = re.compile(
+    r"^\S+(?:\s+\S+){0,3}\s+(?:says|wrote|writes)\s*:$|\b\d+\s+comments\b", re.I
+)
 _COMMENT_INVITE = re.compile(
     r"\b(?:in\s+the\s+comments|comments?\s+below|comment\s+section)\b", re.I
 )
@@ -380,12 +386,25 @@ _PROMO_OBJECT = re.compile(
     re.I,
 )
 _NEWSLETTER = re.compile(r"\b(?:newsletters?|inbox|subscri\w*)\b", re.I)
-_BYLINE_OR_DATE = re.compile(
-    rf"^by\s+\S|\b{_MONTH}\.?\s+\d|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
-    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|^[A-Z][A-Z .,'’-]+(?:\([^)]*\))?\s*[—–-]+$",
+# Bylines, datelines and update stamps: kept out of the text (the reader shows the article's
+# own title and outlet), and never taken for a section heading.
+_TIME = r"\b\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\b\.?)?"
+_STAMP = re.compile(
+    rf"\b{_MONTH}\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH}\b"
+    r"|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
+    rf"|{_TIME}|\b\d+\s+(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b",
     re.I,
 )
-
+_STAMP_LEAD = re.compile(
+    r"^(?:(?:last\s+|first\s+)?(?:posted|published|updated|modified|edited)|date[ds]?|on)\b"
+    r"|\b(?:says|said|wrote|writes)\s*:$|^\d+\s+min(?:ute)?s?\s+read\b",
+    re.I,
+)
+_BYLINE = re.compile(
+    r"^(?:(?:written|posted|published|reported|story|words|text|photos?|compiled)\s+)?by\s+",
+    re.I,
+)
+MAX_STAMP_EXTRA_WORDS = 4  # a dateline has little besides its date: "Nov 18, 2019 at 6:44 am"
 
 # --- one line at a time ---------------------------------------------------------------------
 
@@ -420,6 +439,8 @@ def _is_footer_link(b: _Block) -> bool:
 def _is_comment_prompt(b: _Block) -> bool:
     if b.words > MAX_PROMPT_WORDS:
         return False
+    if not b.prose and _COMMENT_MARK.search(b.text):
+        return True
     return bool(_COMMENT_PROMPT.match(b.text)) or (
         bool(_COMMENT_INVITE.search(b.text)) and bool(_ADDRESS.search(b.text))
     )
@@ -519,6 +540,57 @@ def _is_promo(b: _Block) -> bool:
     )
 
 
+# A teaser pasted as one line: a headline run into its summary's dateline ("… on legality of
+# settlements UNITED NATIONS: United Nations Secretary …"); a real dateline opens its line.
+_MID_DATELINE = re.compile(
+    r"^(?:\S+\s+){4,}?(?<=[^.!?:;”’\"'\s]\s)[A-Z][A-Z.]+(?:\s+[A-Z][A-Z.]+)*\s*:\s+[A-Z]"
+)
+
+
+def _is_run_together_teaser(b: _Block) -> bool:
+    return b.prose and b.words <= MAX_CAPTION_WORDS and bool(_MID_DATELINE.search(b.text[:300]))
+
+
+def _is_meta(b: _Block) -> bool:
+    """Bylines ("By CNN"), stamps ("Updated at 1:45 p.m. ET") and bare dates or times."""
+    if b.words > MAX_NAV_WORDS:
+        return False
+    byline = _BYLINE.match(b.text)
+    if byline:
+        names = b.text[byline.end() :].split()
+        return sum(w[0].isupper() or not w[0].isalpha() for w in names) >= 0.6 * len(names)
+    if _STAMP_LEAD.search(b.text) and (not b.prose or _STAMP.search(b.text)):
+        return True
+    return (
+        not b.prose
+        and bool(_STAMP.search(b.text))
+        and len(_STAMP.sub(" ", b.text).split()) <= MAX_STAMP_EXTRA_WORDS
+    )
+
+
+_LEGAL_LINK = re.compile(
+    r"\b(?:terms\s+(?:of\s+(?:use|service)|(?:and|&)\s+conditions)|privacy\s+(?:policy|notice)"
+    r"|cookie\s+(?:policy|settings))\b",
+    re.I,
+)
+
+
+def _is_fragment(b: _Block) -> bool:
+    """Pieces of page furniture: a menu separator at either end ("File Photo |").
+
+    Also a phrase said twice ("Site Name Site Name") and a link to the site's legal pages.
+    """
+    if b.prose or b.words > MAX_NAV_WORDS:
+        return False
+    if b.text[0] in _SEPARATOR_CHARS or b.text[-1] in _SEPARATOR_CHARS:
+        return True
+    words = b.text.casefold().split()
+    half = len(words) // 2
+    return (len(words) % 2 == 0 and half > 0 and words[:half] == words[half:]) or bool(
+        _LEGAL_LINK.search(b.text)
+    )
+
+
 # First match wins: specific signals before the generic shapes they would also fit.
 _RULES: tuple[tuple[Callable[[_Block], bool], _Kind], ...] = (
     (_is_marker, _Kind.MARKER),
@@ -527,7 +599,10 @@ _RULES: tuple[tuple[Callable[[_Block], bool], _Kind], ...] = (
     (_is_legal_footer, _Kind.END),
     (_is_comment_prompt, _Kind.END),
     (_is_bio, _Kind.BIO),
+    (_is_meta, _Kind.META),
+    (_is_run_together_teaser, _Kind.CLUTTER),
     (_is_credit, _Kind.CHROME),
+    (_is_fragment, _Kind.CHROME),
     (_is_share, _Kind.CHROME),
     (_is_interface, _Kind.CLUTTER),
     (_is_footer_link, _Kind.CLUTTER),
@@ -539,22 +614,91 @@ _RULES: tuple[tuple[Callable[[_Block], bool], _Kind], ...] = (
 )
 
 
-def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
-    """One classified block per non-empty line."""
-    blocks: list[_Block] = []
+# A line break inside a sentence: the line does not end one, and the next goes on with it.
+_OPEN_END = re.compile(
+    r"(?:[,;–—-]|\b(?:and|or|but|nor|the|a|an|of|to|in|on|at|for|with|from|into|that|which"
+    r"|who|as|by|is|are|was|were|be|has|have|had|its|their|his|her|our|this|these|those))$",
+    re.I,
+)
+MIN_MENU_RUN = 12  # this many capitalised words in a row open a line: a menu run into the text
+
+
+def _continues(previous: str, words: int, line: str) -> bool:
+    """Whether ``line`` continues a paragraph that a stray line break cut after ``previous``."""
+    if words < MIN_PROSE_WORDS or _FULL_STOP.search(previous) or _QUESTION.search(previous):
+        return False
+    if previous.endswith((":", *_SEPARATOR_CHARS)):
+        return False
+    return line[0].islower() or (line[0].isalnum() and bool(_OPEN_END.search(previous)))
+
+
+def _without_menu(text: str) -> str:
+    """A line with the menu pasted in front of its first sentence taken off.
+
+    A run of MIN_MENU_RUN capitalised words is a menu ("Home News Sport Business …"), never a
+    sentence; the run is cut before a byline in it, else before its last word (the sentence's
+    capitalised subject: "… Live Weather Zelensky said").
+    """
+    tokens = text.split(" ")
+    run = 0
+    while (run < len(tokens) and tokens[run][:1].isupper()) or tokens[run : run + 1] == ["&"]:
+        run += 1
+    if run < MIN_MENU_RUN or run == len(tokens):
+        return text
+    cut = next((i for i in range(run) if i and tokens[i] == "By"), run - 1)
+    return " ".join(tokens[cut:])
+
+
+def _lines(body: str) -> list[tuple[tuple[str, ...], str]]:
+    """The page's lines, stripped, a paragraph cut by line breaks joined again.
+
+    Returns the source lines of each and its text (whitespace runs collapsed).
+    """
+    lines: list[tuple[tuple[str, ...], str]] = []
     for line in body.splitlines():
         source = line.strip()
         if not source:
             continue
         text = " ".join(source.split())
+        if lines and _continues(lines[-1][1], len(lines[-1][1].split()), text):
+            sources, previous = lines.pop()
+            lines.append(((*sources, source), f"{previous} {text}"))
+        else:
+            lines.append(((source,), _without_menu(text)))
+    return lines
+
+
+def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
+    """One classified block per paragraph (non-empty line, or lines a stray break cut)."""
+    blocks: list[_Block] = []
+    for sources, text in _lines(body):
         words = len(text.split())
-        block = _Block(source, text, words, _is_prose(text, words))
+        block = _Block(sources, text, words, _is_prose(text, words))
         if words <= MAX_TITLE_WORDS and _title_key(text) in titles:
             block.kind = _Kind.CHROME
         else:
             block.kind = next((kind for rule, kind in _RULES if rule(block)), _Kind.ARTICLE)
         blocks.append(block)
+    _mark_repeats(blocks)
     return blocks
+
+
+def _mark_repeats(blocks: list[_Block]) -> None:
+    """Short lines said twice on one page are its furniture (menus, teasers), not headings.
+
+    Unless a paragraph follows each time: an article may repeat a heading over its parts.
+    """
+    places: dict[str, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if not b.prose:
+            places.setdefault(_title_key(b.text), []).append(i)
+    for where in places.values():
+        if len(where) > 1 and not all(
+            i + 1 < len(blocks) and blocks[i + 1].article_prose for i in where
+        ):
+            for i in where:
+                if blocks[i].kind is _Kind.ARTICLE:
+                    blocks[i].kind = _Kind.CHROME
 
 
 # --- position on the page -------------------------------------------------------------------
@@ -676,11 +820,205 @@ def _drop_tail(blocks: list[_Block]) -> None:
             b.kind = _Kind.CLUTTER
 
 
+# The article is the page's densest stretch of prose: each paragraph adds its words beyond
+# PROSE_OFFSET, every other line costs a little, a byline or date (which repeat down lists
+# of teasers and comments) more. The best-scoring stretch is the article (Kadane's maximum
+# subarray); a paragraph must be long to bridge a list of short lines.
+PROSE_OFFSET = 8
+LINE_COST = 2
+LIST_COST = 1
+META_COST = 6
+
+
+def _score(b: _Block) -> int:
+    if b.article_prose:
+        return b.words - PROSE_OFFSET
+    if b.kind is _Kind.META:
+        return -META_COST
+    if b.kind is _Kind.ARTICLE and (b.words > MAX_LABEL_WORDS or any(c.isdigit() for c in b.text)):
+        return -LIST_COST  # a row of a table or list in the article, or a menu's longer item
+    return -LINE_COST
+
+
+def densest(blocks: list[_Block], start: int = 0, reach: int | None = None) -> tuple[int, int, int]:
+    """The best stretch of ``blocks[start:]`` that begins within ``reach`` lines of ``start``.
+
+    Returns its first index, end index and score.
+    """
+    best = (start, start, 0)
+    run_start, total = start, 0
+    latest = len(blocks) if reach is None else start + reach
+    for i in range(start, len(blocks)):
+        if total <= 0 and i <= latest:
+            run_start, total = i, 0
+        total += _score(blocks[i])
+        if total > best[2]:
+            best = (run_start, i + 1, total)
+    return best
+
+
+def _keep_densest(blocks: list[_Block], start: int) -> None:
+    """Drop what lies outside the article's stretch (just under the headline, if found).
+
+    Headings right above the stretch stay when nothing before them is page furniture: a
+    clean article may open with a heading.
+    """
+    first, end, _ = densest(blocks, start, None if start == 0 else HEADLINE_REACH)
+    while (
+        first > 0
+        and blocks[first - 1].kind is _Kind.ARTICLE
+        and all(b.kind is _Kind.ARTICLE for b in blocks[:first])
+    ):
+        first -= 1
+    for b in blocks[:first] + blocks[end:]:
+        if b.kind in (_Kind.ARTICLE, _Kind.BIO):
+            b.kind = _Kind.CLUTTER
+
+
+# --- the headline and what the page says of itself --------------------------------------
+
+MIN_HEADLINE_WORDS = 3
+STRONG_ECHO = 0.75  # share of words a headline has in common with the page title or its slug
+LEDE_ECHO = 0.5  # share of a headline's words its first paragraph uses
+HEADLINE_REACH = 10  # lines above the article a headline may be
+HEADLINE_SHARE = 0.5  # of the best article found under a headline candidate
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+_OUTLET_LINE = re.compile(
+    r"(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?[,.]?\s*"
+    r"(?P<a>[^.|©]{2,60}?)\s*(?:[.|,]|all\s+rights|$)|^published\s+by\s+(?P<b>[^.|]{2,60})",
+    re.I,
+)
+MAX_OUTLET_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a page without a header says of itself: its headline, outlet and address."""
+
+    headline: str
+    outlet: str
+    url: str
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _bare(text).split() if len(w) > 2}
+
+
+def _main_part(text: str) -> str:
+    """The headline part of a page title ("Headline | Site" → "Headline")."""
+    parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*[|»]\s*", text) if p.strip()]
+    return max(parts, key=len) if parts else text
+
+
+def _echo(line: str, reference: set[str]) -> float:
+    words = _content(line)
+    return len(words & reference) / max(len(words), len(reference), 1)
+
+
+def _may_be_headline(b: _Block) -> bool:
+    return (
+        MIN_HEADLINE_WORDS <= b.words <= MAX_TITLE_WORDS
+        and b.kind not in (_Kind.META, _Kind.END, _Kind.MARKER)
+        and not (b.prose and _FULL_STOP.search(b.text))
+    )
+
+
+def _references(blocks: list[_Block], title: str) -> list[tuple[int, set[str]]]:
+    """What a headline echoes: the given title, the page title (first line), URL slugs.
+
+    Each with the line it comes from (-1: none), which cannot echo itself.
+    """
+    references = [(-1, _content(title))] if title else []
+    if blocks and _may_be_headline(blocks[0]) and blocks[0].kind is _Kind.ARTICLE:
+        references.append((0, _content(_main_part(blocks[0].text))))
+    for i, b in enumerate(blocks):
+        for url in _URL.findall(b.text):
+            slug = url.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            if slug.count("-") >= MIN_HEADLINE_WORDS:
+                references.append((i, _content(slug.replace("-", " "))))
+    return [(i, r) for i, r in references if len(r) >= MIN_HEADLINE_WORDS - 1]
+
+
+def _headline(blocks: list[_Block], title: str) -> int | None:
+    """Where the page's headline is: a line the page title or address echoes.
+
+    The one best placed above the article; else a short line just above the article that its
+    first paragraph echoes.
+    """
+    references = _references(blocks, title)
+    strong = [
+        i
+        for i, b in enumerate(blocks)
+        if _may_be_headline(b)
+        and any(_echo(b.text, r) >= STRONG_ECHO for at, r in references if at != i)
+    ]
+    if strong:
+        # the last one with most of the article under it: a headline may also open the page
+        # (a page title) or sit in a breadcrumb above the real one
+        scores = {i: densest(blocks, i + 1, HEADLINE_REACH)[2] for i in strong}
+        return max(i for i in strong if scores[i] >= HEADLINE_SHARE * max(scores.values()))
+    first, _, _ = densest(blocks)
+    if first >= len(blocks):
+        return None
+    lede = _content(blocks[first].text)
+    near = range(first - 1, max(first - HEADLINE_REACH, 0) - 1, -1)
+    return next(
+        (
+            i
+            for i in near
+            if _may_be_headline(blocks[i])
+            and blocks[i].kind in (_Kind.ARTICLE, _Kind.CHROME)
+            and len(_content(blocks[i].text) & lede) >= LEDE_ECHO * len(_content(blocks[i].text))
+        ),
+        None,
+    )
+
+
+def read_page(body: str) -> Page:
+    """The page's own headline, outlet and address, for a file without a header."""
+    blocks = _blocks(body, frozenset())
+    at = _headline(blocks, "")
+    if at is not None:
+        headline = blocks[at].text
+    elif blocks and _may_be_headline(blocks[0]):
+        headline = _main_part(blocks[0].text)
+    else:
+        headline = ""
+    return Page(
+        _main_part(headline) if at == 0 else headline, _outlet(blocks, headline), _url(blocks)
+    )
+
+
+def _outlet(blocks: list[_Block], headline: str) -> str:
+    """The outlet where the page names itself: its title's other part, copyright, publisher."""
+    if blocks and headline:
+        rest = _title_key(blocks[0].text).replace(_title_key(headline), " ", 1)
+        if rest != _title_key(blocks[0].text):
+            parts = _parts(rest) + [p for p in re.split(r"\s+[–—-]\s+", rest) if p.strip()]
+            for part in parts:
+                words = part.strip(" -–—|:").split()
+                if 0 < len(words) <= MAX_OUTLET_WORDS:
+                    start = blocks[0].text.casefold().find(" ".join(words))
+                    if start >= 0:
+                        return blocks[0].text[start : start + len(" ".join(words))]
+    for b in reversed(blocks):
+        match = _OUTLET_LINE.search(b.text) if b.words <= MAX_PROMPT_WORDS else None
+        if match:
+            name = (match.group("a") or match.group("b") or "").strip(" ,.")
+            if 0 < len(name.split()) <= MAX_OUTLET_WORDS and not name[0].isdigit():
+                return name
+    return ""
+
+
+def _url(blocks: list[_Block]) -> str:
+    """The page's address, if a line of it is one (a saved page's address bar, a link)."""
+    return next((b.text for b in blocks if _URL.fullmatch(b.text)), "")
+
+
 def _drop_header(blocks: list[_Block]) -> None:
     """Above the first paragraph of a scraped page, short lines are masthead and menus.
 
     Only when that stretch shows page furniture: a clean body may open with a heading.
-    Bylines and dates stay.
     """
     first = next((i for i, b in enumerate(blocks) if b.article_prose), None)
     if first is None or all(
@@ -688,10 +1026,19 @@ def _drop_header(blocks: list[_Block]) -> None:
     ):
         return
     for b in blocks[:first]:
-        if b.kind is _Kind.ARTICLE and not (
-            b.words <= MAX_NAV_WORDS and _BYLINE_OR_DATE.search(b.text)
-        ):
+        if b.kind is _Kind.ARTICLE:
             b.kind = _Kind.CHROME
+
+
+def _joined(kept: list[_Block]) -> list[str]:
+    """Kept paragraphs, one cut by a line break or by a dropped line (a caption) joined."""
+    texts: list[str] = []
+    for b in kept:
+        if texts and _continues(texts[-1], len(texts[-1].split()), b.text):
+            texts[-1] = f"{texts[-1]} {b.text}"
+        else:
+            texts.append(b.text)
+    return texts
 
 
 def clean(body: str, title: str = "", subtitle: str = "") -> Cleaned:
@@ -705,10 +1052,14 @@ def clean(body: str, title: str = "", subtitle: str = "") -> Cleaned:
     _absorb_lists(blocks)
     _mark_teasers(blocks)
     _drop_section_names(blocks)
+    headline = _headline(blocks, title)
+    _keep_densest(blocks, 0 if headline is None else headline + 1)
     _drop_tail(blocks)
     _drop_header(blocks)
-    kept = [b.text for b in blocks if b.kind in (_Kind.ARTICLE, _Kind.BIO)]
-    dropped = tuple(b.source for b in blocks if b.kind not in (_Kind.ARTICLE, _Kind.BIO))
+    kept = [b for b in blocks if b.kind in (_Kind.ARTICLE, _Kind.BIO)]
+    dropped = tuple(
+        line for b in blocks if b.kind not in (_Kind.ARTICLE, _Kind.BIO) for line in b.sources
+    )
     if dropped:
         log.debug("dropped %d of %d lines", len(dropped), len(blocks))
-    return Cleaned("\n\n".join(kept), dropped)
+    return Cleaned("\n\n".join(_joined(kept)), dropped)

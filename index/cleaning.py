@@ -828,6 +828,7 @@ PROSE_OFFSET = 8
 LINE_COST = 2
 LIST_COST = 1
 META_COST = 6
+END_COST = 25  # "Related stories", "34 comments", a copyright line: the article is over
 
 
 def _score(b: _Block) -> int:
@@ -835,6 +836,8 @@ def _score(b: _Block) -> int:
         return b.words - PROSE_OFFSET
     if b.kind is _Kind.META:
         return -META_COST
+    if b.kind in _ENDS:
+        return -END_COST
     if b.kind is _Kind.ARTICLE and (b.words > MAX_LABEL_WORDS or any(c.isdigit() for c in b.text)):
         return -LIST_COST  # a row of a table or list in the article, or a menu's longer item
     return -LINE_COST
@@ -881,7 +884,9 @@ MIN_HEADLINE_WORDS = 3
 STRONG_ECHO = 0.75  # share of words a headline has in common with the page title or its slug
 LEDE_ECHO = 0.5  # share of a headline's words its first paragraph uses
 HEADLINE_REACH = 10  # lines above the article a headline may be
-HEADLINE_SHARE = 0.5  # of the best article found under a headline candidate
+HEADER_LINES = 6  # a headline is this close above the byline (or the article, without one)
+FALLBACK_TITLE_WORDS = 12
+HEADLINE_SHARE = 0.9  # of the best article found under a headline candidate
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 _OUTLET_LINE = re.compile(
     r"(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?[,.]?\s*"
@@ -929,7 +934,7 @@ def _references(blocks: list[_Block], title: str) -> list[tuple[int, set[str]]]:
     Each with the line it comes from (-1: none), which cannot echo itself.
     """
     references = [(-1, _content(title))] if title else []
-    if blocks and _may_be_headline(blocks[0]) and blocks[0].kind is _Kind.ARTICLE:
+    if blocks and _may_be_headline(blocks[0]) and blocks[0].kind in (_Kind.ARTICLE, _Kind.CHROME):
         references.append((0, _content(_main_part(blocks[0].text))))
     for i, b in enumerate(blocks):
         for url in _URL.findall(b.text):
@@ -952,6 +957,7 @@ def _headline(blocks: list[_Block], title: str) -> int | None:
         if _may_be_headline(b)
         and any(_echo(b.text, r) >= STRONG_ECHO for at, r in references if at != i)
     ]
+    strong = [i for i in strong if i > 0] or strong  # the first line: a page title, if no other
     if strong:
         # the last one with most of the article under it: a headline may also open the page
         # (a page title) or sit in a breadcrumb above the real one
@@ -960,33 +966,48 @@ def _headline(blocks: list[_Block], title: str) -> int | None:
     first, _, _ = densest(blocks)
     if first >= len(blocks):
         return None
+    above = [i for i in range(max(first - HEADLINE_REACH, 0), first) if _is_header_title(blocks[i])]
     lede = _content(blocks[first].text)
-    near = range(first - 1, max(first - HEADLINE_REACH, 0) - 1, -1)
-    return next(
-        (
-            i
-            for i in near
-            if _may_be_headline(blocks[i])
-            and blocks[i].kind in (_Kind.ARTICLE, _Kind.CHROME)
-            and len(_content(blocks[i].text) & lede) >= LEDE_ECHO * len(_content(blocks[i].text))
-        ),
-        None,
+    echoed = [
+        i
+        for i in above
+        if len(_content(blocks[i].text) & lede) >= LEDE_ECHO * len(_content(blocks[i].text))
+    ]
+    if echoed:
+        return echoed[-1]
+    # else the first headline-shaped line of those just above the byline, or the article
+    meta = next((i for i in range(first) if blocks[i].kind is _Kind.META), first)
+    return next((i for i in above if meta - HEADER_LINES <= i < meta), None)
+
+
+def _is_header_title(b: _Block) -> bool:
+    return (
+        _may_be_headline(b)
+        and not b.prose
+        and b.kind is _Kind.ARTICLE
+        and not _is_section_name(b)
+        and not _is_breadcrumb(b)
     )
 
 
 def read_page(body: str) -> Page:
-    """The page's own headline, outlet and address, for a file without a header."""
+    """The page's own headline, outlet and address, for a file without a header.
+
+    Without a headline, the page title (its first line) is, or else the article's first words.
+    """
     blocks = _blocks(body, frozenset())
     at = _headline(blocks, "")
-    if at is not None:
-        headline = blocks[at].text
-    elif blocks and _may_be_headline(blocks[0]):
-        headline = _main_part(blocks[0].text)
+    if at is None and blocks and _is_header_title(blocks[0]):
+        at = 0
+    if at is None:
+        first, end, _ = densest(blocks)
+        words = blocks[first].text.split() if first < end else []
+        headline = " ".join(words[:FALLBACK_TITLE_WORDS]) + (
+            "…" if len(words) > FALLBACK_TITLE_WORDS else ""
+        )
     else:
-        headline = ""
-    return Page(
-        _main_part(headline) if at == 0 else headline, _outlet(blocks, headline), _url(blocks)
-    )
+        headline = _main_part(blocks[at].text) if at == 0 else blocks[at].text
+    return Page(headline, _outlet(blocks, headline), _url(blocks))
 
 
 def _outlet(blocks: list[_Block], headline: str) -> str:

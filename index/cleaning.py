@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum, auto
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
@@ -669,18 +670,31 @@ def _lines(body: str) -> list[tuple[tuple[str, ...], str]]:
 
 
 def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
-    """One classified block per paragraph (non-empty line, or lines a stray break cut)."""
+    """One classified block per paragraph (non-empty line, or lines a stray break cut).
+
+    Lines repeating one of ``titles`` are page furniture: the title is shown apart.
+    """
+    blocks = [replace(b) for b in _classified(body)]
+    for b in blocks:
+        if b.words <= MAX_TITLE_WORDS and _title_key(b.text) in titles:
+            b.kind = _Kind.CHROME
+    return blocks
+
+
+@lru_cache(maxsize=4)
+def _classified(body: str) -> tuple[_Block, ...]:
+    """Each block classified on its own and by its repeats.
+
+    Cached: the reader reads a page for its headline just before the cleaner reads it.
+    """
     blocks: list[_Block] = []
     for sources, text in _lines(body):
         words = len(text.split())
         block = _Block(sources, text, words, _is_prose(text, words))
-        if words <= MAX_TITLE_WORDS and _title_key(text) in titles:
-            block.kind = _Kind.CHROME
-        else:
-            block.kind = next((kind for rule, kind in _RULES if rule(block)), _Kind.ARTICLE)
+        block.kind = next((kind for rule, kind in _RULES if rule(block)), _Kind.ARTICLE)
         blocks.append(block)
     _mark_repeats(blocks)
-    return blocks
+    return tuple(blocks)
 
 
 def _mark_repeats(blocks: list[_Block]) -> None:
@@ -836,8 +850,8 @@ def _score(b: _Block) -> int:
         return b.words - PROSE_OFFSET
     if b.kind is _Kind.META:
         return -META_COST
-    if b.kind in _ENDS:
-        return -END_COST
+    if b.kind is _Kind.TEASER or (b.kind is _Kind.END and not _fund_terms(b.text)):
+        return -END_COST  # an appeal box or a "show more" button may sit inside the article
     if b.kind is _Kind.ARTICLE and (b.words > MAX_LABEL_WORDS or any(c.isdigit() for c in b.text)):
         return -LIST_COST  # a row of a table or list in the article, or a menu's longer item
     return -LINE_COST
@@ -866,7 +880,9 @@ def _keep_densest(blocks: list[_Block], start: int) -> None:
     Headings right above the stretch stay when nothing before them is page furniture: a
     clean article may open with a heading.
     """
-    first, end, _ = densest(blocks, start, None if start == 0 else HEADLINE_REACH)
+    first, end, score = densest(blocks, start, None if start == 0 else HEADLINE_REACH)
+    if score <= 0:  # no paragraph long enough to tell the article by: the other rules decide
+        return
     while (
         first > 0
         and blocks[first - 1].kind is _Kind.ARTICLE
@@ -993,20 +1009,25 @@ def _is_header_title(b: _Block) -> bool:
 def read_page(body: str) -> Page:
     """The page's own headline, outlet and address, for a file without a header.
 
-    Without a headline, the page title (its first line) is, or else the article's first words.
+    Without a headline, the first headline-shaped line above the article stands for it (the
+    page title, if the page starts with it), else the article's first words.
     """
     blocks = _blocks(body, frozenset())
     at = _headline(blocks, "")
-    if at is None and blocks and _is_header_title(blocks[0]):
-        at = 0
-    if at is None:
-        first, end, _ = densest(blocks)
-        words = blocks[first].text.split() if first < end else []
-        headline = " ".join(words[:FALLBACK_TITLE_WORDS]) + (
-            "…" if len(words) > FALLBACK_TITLE_WORDS else ""
+    first, end, _ = densest(blocks)
+    if at is None:  # the first headline-shaped line above the article, the page title first
+        at = next(
+            (i for i in range(first if end else len(blocks)) if _is_header_title(blocks[i])), None
         )
-    else:
+    if at is None and blocks and blocks[0].kind is _Kind.ARTICLE and not blocks[0].article_prose:
+        at = 0  # a short first line: "Harbour news"
+    if at is not None:
         headline = _main_part(blocks[at].text) if at == 0 else blocks[at].text
+    else:
+        lead = blocks[first if end else 0].text.split() if blocks else []
+        headline = " ".join(lead[:FALLBACK_TITLE_WORDS]) + (
+            "…" if len(lead) > FALLBACK_TITLE_WORDS else ""
+        )
     return Page(headline, _outlet(blocks, headline), _url(blocks))
 
 

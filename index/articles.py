@@ -61,6 +61,7 @@ class RawArticle(Source):
 
     body: str
     encoding: str
+    extracted: bool = False  # the body is a saved page's article, as trafilatura found it
 
 
 def is_article_name(name: str) -> bool:
@@ -234,6 +235,7 @@ def read_article(path: Path) -> RawArticle | None:
         fingerprint=fingerprint_bytes(data),
         body=body,
         encoding=encoding,
+        extracted=suffix in HTML_SUFFIXES,
     )
 
 

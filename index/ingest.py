@@ -81,7 +81,7 @@ def ingest(path: Path, vocabulary: Terms) -> Ingested | None:
     raw = read_article(path)
     if raw is None:
         return None
-    cleaned = clean(raw.body, raw.title, raw.subtitle)
+    cleaned = clean(raw.body, raw.title, raw.subtitle, raw.extracted)
     passages = split_passages(cleaned.text)
     log.info(
         "%s: kept %d passages, dropped %d lines of clutter",

@@ -271,7 +271,9 @@ _LIST_HEADER = re.compile(
     r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy|be\s+interested\s+in)"
     r"|most\s+(?:read|popular|viewed|shared|recent)(?:\s+(?:stories|articles))?"
     r"|trending(?:\s+(?:now|stories|articles))?|top\s+stories|editor['’]?s\s+picks"
-    r"|further\s+reading|what\s+to\s+read\s+next|up\s+next|tags|topics|filed\s+under)\s*:?",
+    r"|further\s+reading|what\s+to\s+read\s+next|up\s+next|tags|topics|filed\s+under"
+    r"|(?:related|more|recommended)\s+(?:coverage|stories|articles|reading|news)\s+\S[^.!?]{0,60}:)"
+    r"\s*:?",
     re.I,
 )
 _LINK_LINE = re.compile(
@@ -694,7 +696,35 @@ def _classified(body: str) -> tuple[_Block, ...]:
         block.kind = next((kind for rule, kind in _RULES if rule(block)), _Kind.ARTICLE)
         blocks.append(block)
     _mark_repeats(blocks)
+    _mark_copies(blocks)
     return tuple(blocks)
+
+
+MIN_COPY_WORDS = 8
+MIN_COPY_PARAGRAPHS = 2
+_ELLIPSES = ("...", "…")
+
+
+def _mark_copies(blocks: list[_Block]) -> None:
+    """Copies of the article further down the page, which a stretch of prose would take in.
+
+    A teaser cut short ("Good morning! This is…") of an earlier paragraph, or the paragraphs
+    run together into one (a description, a second rendering of the page).
+    """
+    earlier: dict[str, _Block] = {}
+    for b in blocks:
+        if b.words < MIN_COPY_WORDS or not (b.prose or b.text.endswith(_ELLIPSES)):
+            continue
+        key = _title_key(" ".join(b.text.split()[:MIN_COPY_WORDS]))
+        first = earlier.get(key)
+        cut_short = b.text.endswith(_ELLIPSES) and first is not None and b.words <= first.words
+        run_together = b.words > MIN_COPY_PARAGRAPHS * MIN_COPY_WORDS * 2 and (
+            sum(p.text in b.text for p in earlier.values()) >= MIN_COPY_PARAGRAPHS
+        )
+        if cut_short or run_together:
+            b.kind = _Kind.CLUTTER
+        else:
+            earlier.setdefault(key, b)
 
 
 def _mark_repeats(blocks: list[_Block]) -> None:

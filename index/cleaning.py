@@ -639,8 +639,8 @@ def _without_menu(text: str) -> str:
     """A line with the menu pasted in front of its first sentence taken off.
 
     A run of MIN_MENU_RUN capitalised words is a menu ("Home News Sport Business …"), never a
-    sentence; the run is cut before a byline in it, else before its last word (the sentence's
-    capitalised subject: "… Live Weather Zelensky said").
+    sentence; it is cut before its last word, the sentence's capitalised subject ("… Weather
+    By Jane Doe, BBC News Kyiv Zelensky said"), a byline run into it going with the menu.
     """
     tokens = text.split(" ")
     run = 0
@@ -648,8 +648,7 @@ def _without_menu(text: str) -> str:
         run += 1
     if run < MIN_MENU_RUN or run == len(tokens):
         return text
-    cut = next((i for i in range(run) if i and tokens[i] == "By"), run - 1)
-    return " ".join(tokens[cut:])
+    return " ".join(tokens[run - 1 :])
 
 
 def _lines(body: str) -> list[tuple[tuple[str, ...], str]]:
@@ -697,6 +696,7 @@ def _classified(body: str) -> tuple[_Block, ...]:
         blocks.append(block)
     _mark_repeats(blocks)
     _mark_copies(blocks)
+    _mark_captions_and_teasers(blocks)
     return tuple(blocks)
 
 
@@ -725,6 +725,29 @@ def _mark_copies(blocks: list[_Block]) -> None:
             b.kind = _Kind.CLUTTER
         else:
             earlier.setdefault(key, b)
+
+
+MIN_TEASER_WORDS = 12  # a summary cut short under a headline; shorter: a breadcrumb, a label
+MIN_CAPTION_WORDS = 7  # a heading is shorter; a line this long beside a photo credit is its caption
+
+
+def _mark_captions_and_teasers(blocks: list[_Block]) -> None:
+    """Captions beside a photo credit; teasers: a headline over a summary cut short ("…")."""
+    for i, b in enumerate(blocks):
+        if b.kind is not _Kind.ARTICLE:
+            continue
+        if not b.prose and b.words >= MIN_CAPTION_WORDS:
+            if any(n.kind is _Kind.CHROME and _is_credit(n) for n in _neighbours(blocks, i)):
+                b.kind = _Kind.CHROME
+        elif (
+            b.words >= MIN_TEASER_WORDS
+            and b.text.endswith(_ELLIPSES)
+            and i
+            and not blocks[i - 1].prose
+        ):
+            b.kind = _Kind.TEASER
+            if blocks[i - 1].kind is _Kind.ARTICLE:
+                blocks[i - 1].kind = _Kind.TEASER
 
 
 def _mark_repeats(blocks: list[_Block]) -> None:
@@ -930,6 +953,7 @@ MIN_HEADLINE_WORDS = 3
 STRONG_ECHO = 0.75  # share of words a headline has in common with the page title or its slug
 LEDE_ECHO = 0.5  # share of a headline's words its first paragraph uses
 HEADLINE_REACH = 10  # lines above the article a headline may be
+LEDE_LINES = 3  # a headline pasted under the first paragraph is this close under it
 HEADER_LINES = 6  # a headline is this close above the byline (or the article, without one)
 FALLBACK_TITLE_WORDS = 12
 HEADLINE_SHARE = 0.9  # of the best article found under a headline candidate
@@ -952,7 +976,11 @@ class Page:
 
 
 def _content(text: str) -> set[str]:
-    return {w for w in _bare(text).split() if len(w) > 2}
+    """A line's words as an echo is measured: longer than two letters, and cut to five.
+
+    Five letters are stem enough for "guarantees" to echo "guaranteed".
+    """
+    return {w[:5] for w in _bare(text).split() if len(w) > 2}
 
 
 def _main_part(text: str) -> str:
@@ -970,6 +998,7 @@ def _may_be_headline(b: _Block) -> bool:
     return (
         MIN_HEADLINE_WORDS <= b.words <= MAX_TITLE_WORDS
         and b.kind not in (_Kind.META, _Kind.END, _Kind.MARKER)
+        and not _is_fragment(b)
         and not (b.prose and _FULL_STOP.search(b.text))
     )
 
@@ -990,11 +1019,13 @@ def _references(blocks: list[_Block], title: str) -> list[tuple[int, set[str]]]:
     return [(i, r) for i, r in references if len(r) >= MIN_HEADLINE_WORDS - 1]
 
 
-def _headline(blocks: list[_Block], title: str) -> int | None:
-    """Where the page's headline is: a line the page title or address echoes.
+def _headline(blocks: list[_Block], title: str) -> tuple[int | None, bool]:
+    """Where the page's headline is, and whether the article starts under it.
 
-    The one best placed above the article; else a short line just above the article that its
-    first paragraph echoes.
+    A line the page title or address echoes, the one best placed above the article; else a
+    short line just above the article (or just under its first paragraph, the headline of a
+    page pasted from its menu on) that the first paragraph echoes; else the first
+    headline-shaped line just above the byline, or the article.
     """
     references = _references(blocks, title)
     strong = [
@@ -1008,22 +1039,31 @@ def _headline(blocks: list[_Block], title: str) -> int | None:
         # the last one with most of the article under it: a headline may also open the page
         # (a page title) or sit in a breadcrumb above the real one
         scores = {i: densest(blocks, i + 1, HEADLINE_REACH)[2] for i in strong}
-        return max(i for i in strong if scores[i] >= HEADLINE_SHARE * max(scores.values()))
+        at = max(i for i in strong if scores[i] >= HEADLINE_SHARE * max(scores.values()))
+        return at, not (
+            at > 0 and blocks[at - 1].article_prose and _echoes_lede(blocks, at, at - 1)
+        )
     first, _, _ = densest(blocks)
     if first >= len(blocks):
-        return None
-    above = [i for i in range(max(first - HEADLINE_REACH, 0), first) if _is_header_title(blocks[i])]
-    lede = _content(blocks[first].text)
+        return None, False
+    near = range(max(first - HEADLINE_REACH, 0), min(first + LEDE_LINES + 1, len(blocks)))
     echoed = [
         i
-        for i in above
-        if len(_content(blocks[i].text) & lede) >= LEDE_ECHO * len(_content(blocks[i].text))
+        for i in near
+        if i != first and _is_header_title(blocks[i]) and _echoes_lede(blocks, i, first)
     ]
     if echoed:
-        return echoed[-1]
-    # else the first headline-shaped line of those just above the byline, or the article
+        above = [i for i in echoed if i < first]
+        return (above[-1], True) if above else (echoed[0], False)
     meta = next((i for i in range(first) if blocks[i].kind is _Kind.META), first)
-    return next((i for i in above if meta - HEADER_LINES <= i < meta), None)
+    above = (i for i in range(max(meta - HEADER_LINES, 0), meta) if _is_header_title(blocks[i]))
+    return next(above, None), True
+
+
+def _echoes_lede(blocks: list[_Block], headline: int, lede: int) -> bool:
+    words = _content(blocks[headline].text)
+    shared = len(words & _content(blocks[lede].text))
+    return shared >= MIN_HEADLINE_WORDS and shared >= LEDE_ECHO * len(words)
 
 
 def _is_header_title(b: _Block) -> bool:
@@ -1043,7 +1083,7 @@ def read_page(body: str) -> Page:
     page title, if the page starts with it), else the article's first words.
     """
     blocks = _blocks(body, frozenset())
-    at = _headline(blocks, "")
+    at, _ = _headline(blocks, "")
     first, end, _ = densest(blocks)
     if at is None:  # the first headline-shaped line above the article, the page title first
         at = next(
@@ -1128,8 +1168,8 @@ def clean(body: str, title: str = "", subtitle: str = "", extracted: bool = Fals
     _mark_teasers(blocks)
     _drop_section_names(blocks)
     if not extracted:
-        headline = _headline(blocks, title)
-        _keep_densest(blocks, 0 if headline is None else headline + 1)
+        headline, opens = _headline(blocks, title)
+        _keep_densest(blocks, headline + 1 if headline is not None and opens else 0)
         _drop_tail(blocks)
         _drop_header(blocks)
     kept = [b for b in blocks if b.kind in (_Kind.ARTICLE, _Kind.BIO)]

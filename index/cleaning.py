@@ -388,6 +388,7 @@ _PROMO_OBJECT = re.compile(
     r"|our\s+(?:work|journalism|reporting|mission|newsroom|app|community)|us)\b",
     re.I,
 )
+_LAST_SENTENCE = re.compile(r"(?<=[.!?] )[^.!?]+[.!?]?$")
 _NEWSLETTER = re.compile(r"\b(?:newsletters?|inbox|subscri\w*)\b", re.I)
 # Bylines, datelines and update stamps: kept out of the text (the reader shows the article's
 # own title and outlet), and never taken for a section heading.
@@ -533,7 +534,9 @@ def _is_promo(b: _Block) -> bool:
         return False
     if _PROMO_OPENER.match(b.text):
         return True
-    if _PROMO_VERB.match(b.text) and _PROMO_OBJECT.search(b.text):
+    last = _LAST_SENTENCE.search(b.text)
+    asks = last.group() if last and b.words <= MAX_PROMPT_WORDS else b.text  # "… Donate today."
+    if _PROMO_VERB.match(asks) and _PROMO_OBJECT.search(asks):
         return True
     return (
         not _QUOTED.search(b.text)
@@ -555,7 +558,7 @@ def _is_run_together_teaser(b: _Block) -> bool:
 
 
 def _is_meta(b: _Block) -> bool:
-    """Bylines ("By CNN"), stamps ("Updated at 1:45 p.m. ET") and bare dates or times."""
+    """Bylines ("By AP"), stamps ("Updated 9:30 a.m. CT") and bare dates or times."""
     if b.words > MAX_NAV_WORDS:
         return False
     byline = _BYLINE.match(b.text)

@@ -945,9 +945,26 @@ def _keep_densest(blocks: list[_Block], start: int) -> None:
         and all(b.kind is _Kind.ARTICLE for b in blocks[:first])
     ):
         first -= 1
+    end = _closing_list(blocks, end)
     for b in blocks[:first] + blocks[end:]:
         if b.kind in (_Kind.ARTICLE, _Kind.BIO):
             b.kind = _Kind.CLUTTER
+
+
+def _closing_list(blocks: list[_Block], end: int) -> int:
+    """Take in a list the article's last paragraph introduces ("Tour dates:").
+
+    Its items, up to the next piece of furniture, are the article's, and read as its text by
+    the rules after this one.
+    """
+    if end >= len(blocks) or blocks[end].kind is not _Kind.ARTICLE:
+        return end
+    if not blocks[end].text.endswith(":") or not blocks[end - 1].article_prose:
+        return end
+    while end < len(blocks) and blocks[end].kind is _Kind.ARTICLE:
+        blocks[end].prose = True
+        end += 1
+    return end
 
 
 # --- the headline and what the page says of itself --------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum, auto
 from functools import lru_cache
 
@@ -554,7 +554,13 @@ _MID_DATELINE = re.compile(
 
 
 def _is_run_together_teaser(b: _Block) -> bool:
-    return b.prose and b.words <= MAX_CAPTION_WORDS and bool(_MID_DATELINE.search(b.text[:300]))
+    head = b.text[:300]
+    return (
+        b.prose
+        and b.words <= MAX_CAPTION_WORDS
+        and ":" in head
+        and bool(_MID_DATELINE.search(head))
+    )
 
 
 def _is_meta(b: _Block) -> bool:
@@ -678,7 +684,7 @@ def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
 
     Lines repeating one of ``titles`` are page furniture: the title is shown apart.
     """
-    blocks = [replace(b) for b in _classified(body)]
+    blocks = [_Block(b.sources, b.text, b.words, b.prose, b.kind) for b in _classified(body)]
     for b in blocks:
         if b.words <= MAX_TITLE_WORDS and _title_key(b.text) in titles:
             b.kind = _Kind.CHROME

@@ -546,23 +546,6 @@ def _is_promo(b: _Block) -> bool:
     )
 
 
-# A teaser pasted as one line: a headline run into its summary's dateline ("… on legality of
-# settlements UNITED NATIONS: United Nations Secretary …"); a real dateline opens its line.
-_MID_DATELINE = re.compile(
-    r"^(?:\S+\s+){4,}?(?<=[^.!?:;”’\"'\s]\s)[A-Z][A-Z.]+(?:\s+[A-Z][A-Z.]+)*\s*:\s+[A-Z]"
-)
-
-
-def _is_run_together_teaser(b: _Block) -> bool:
-    head = b.text[:300]
-    return (
-        b.prose
-        and b.words <= MAX_CAPTION_WORDS
-        and ":" in head
-        and bool(_MID_DATELINE.search(head))
-    )
-
-
 def _is_meta(b: _Block) -> bool:
     """Bylines ("By AP"), stamps ("Updated 9:30 a.m. CT") and bare dates or times."""
     if b.words > MAX_NAV_WORDS:
@@ -612,7 +595,6 @@ _RULES: tuple[tuple[Callable[[_Block], bool], _Kind], ...] = (
     (_is_comment_prompt, _Kind.END),
     (_is_bio, _Kind.BIO),
     (_is_meta, _Kind.META),
-    (_is_run_together_teaser, _Kind.CLUTTER),
     (_is_credit, _Kind.CHROME),
     (_is_fragment, _Kind.CHROME),
     (_is_share, _Kind.CHROME),
@@ -632,14 +614,18 @@ _OPEN_END = re.compile(
     r"|who|as|by|is|are|was|were|be|has|have|had|its|their|his|her|our|this|these|those))$",
     re.I,
 )
+_SENTENCE_END = re.compile(rf"[.!?…][{_CLOSERS}]*(?:\s|$)")
 MIN_MENU_RUN = 12  # this many capitalised words in a row open a line: a menu run into the text
 
 
 def _continues(previous: str, words: int, line: str) -> bool:
-    """Whether ``line`` continues a paragraph that a stray line break cut after ``previous``."""
+    """Whether ``line`` continues a paragraph that a stray line break cut after ``previous``.
+
+    The sentence must end in ``line`` (or a later piece): a run of lower-case labels does not.
+    """
     if words < MIN_PROSE_WORDS or _FULL_STOP.search(previous) or _QUESTION.search(previous):
         return False
-    if previous.endswith((":", *_SEPARATOR_CHARS)):
+    if previous.endswith((":", *_SEPARATOR_CHARS)) or not _SENTENCE_END.search(line):
         return False
     return line[0].islower() or (line[0].isalnum() and bool(_OPEN_END.search(previous)))
 
@@ -647,15 +633,23 @@ def _continues(previous: str, words: int, line: str) -> bool:
 def _without_menu(text: str) -> str:
     """A line with the menu pasted in front of its first sentence taken off.
 
-    A run of MIN_MENU_RUN capitalised words is a menu ("Home News Sport Business …"), never a
-    sentence; it is cut before its last word, the sentence's capitalised subject ("… Weather
-    By Jane Doe, BBC News Kyiv Zelensky said"), a byline run into it going with the menu.
+    A run of MIN_MENU_RUN capitalised words without punctuation is a menu ("Home News Sport
+    Business …"), never a sentence or a headline ("Daily Deals: More …"). The capitalised run
+    is cut before its last word, the sentence's subject ("… Weather By Jane Doe, BBC News Kyiv
+    Zelensky said"): a byline run into the menu goes with it.
     """
     tokens = text.split(" ")
-    run = 0
-    while (run < len(tokens) and tokens[run][:1].isupper()) or tokens[run : run + 1] == ["&"]:
+
+    def capitalised(i: int) -> bool:
+        return i < len(tokens) and (tokens[i][:1].isupper() or tokens[i] == "&")
+
+    menu = 0
+    while capitalised(menu) and tokens[menu][-1].isalnum():
+        menu += 1
+    run = menu
+    while capitalised(run):
         run += 1
-    if run < MIN_MENU_RUN or run == len(tokens):
+    if menu < MIN_MENU_RUN or run == len(tokens):
         return text
     return " ".join(tokens[run - 1 :])
 

@@ -5,9 +5,14 @@ appeals, teasers of other articles and footers. They are recognised by general s
 lists, the shape of a line, its place on the page), never by one site's wording: every
 article users add later comes from a site never seen here, just as cluttered.
 
-The page is read as one block per non-empty line. Each block is first classified on its own;
-then its position decides the rest: lines before the first paragraph are page header, and
-once an end-of-article signal follows the last stretch of article prose, the page is over.
+The page is read as one block per non-empty line (a paragraph a stray line break cut is
+joined again). Each block is first classified on its own (bylines and stamps are metadata,
+never headings) and by repetition across the page (menus, copies of the article). Then
+position decides the rest: the article is the page's densest stretch of prose, just under
+its headline (the line the page title, the address or the first paragraph echo); lines
+before its first paragraph are page header, and once an end-of-article signal follows its
+last stretch of prose, the page is over. ``read_page`` gives a page's headline, outlet and
+address to the reader, for files without a header.
 """
 
 from __future__ import annotations

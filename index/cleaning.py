@@ -710,6 +710,7 @@ def _classified(body: str) -> tuple[_Block, ...]:
 
 MIN_COPY_WORDS = 8
 MIN_COPY_PARAGRAPHS = 2
+MIN_RUN_TOGETHER_WORDS = 250  # longer than any paragraph the passages keep whole
 _ELLIPSES = ("...", "…")
 
 
@@ -717,22 +718,36 @@ def _mark_copies(blocks: list[_Block]) -> None:
     """Copies of the article further down the page, which a stretch of prose would take in.
 
     A teaser cut short ("Good morning! This is…") of an earlier paragraph, or the paragraphs
-    run together into one (a description, a second rendering of the page).
+    run together into one too long to be a paragraph (a description, a second rendering).
     """
     earlier: dict[str, _Block] = {}
     for b in blocks:
         if b.words < MIN_COPY_WORDS or not (b.prose or b.text.endswith(_ELLIPSES)):
             continue
-        key = _title_key(" ".join(b.text.split()[:MIN_COPY_WORDS]))
+        words = b.text.split()
+        key = _title_key(" ".join(words[:MIN_COPY_WORDS]))
         first = earlier.get(key)
         cut_short = b.text.endswith(_ELLIPSES) and first is not None and b.words <= first.words
-        run_together = b.words > MIN_COPY_PARAGRAPHS * MIN_COPY_WORDS * 2 and (
-            sum(p.text in b.text for p in earlier.values()) >= MIN_COPY_PARAGRAPHS
-        )
-        if cut_short or run_together:
+        if cut_short or (b.words > MIN_RUN_TOGETHER_WORDS and _holds_paragraphs(words, earlier)):
             b.kind = _Kind.CLUTTER
         else:
             earlier.setdefault(key, b)
+
+
+def _holds_paragraphs(words: list[str], earlier: dict[str, _Block]) -> bool:
+    """Whether MIN_COPY_PARAGRAPHS earlier paragraphs are in this text, word for word.
+
+    Looked up by the words each starts with: linear in the text, whatever the page's length.
+    """
+    text = " ".join(words)
+    found: set[int] = set()
+    for i in range(len(words) - MIN_COPY_WORDS + 1):
+        paragraph = earlier.get(_title_key(" ".join(words[i : i + MIN_COPY_WORDS])))
+        if paragraph is not None and paragraph.text in text:
+            found.add(id(paragraph))
+            if len(found) >= MIN_COPY_PARAGRAPHS:
+                return True
+    return False
 
 
 MIN_TEASER_WORDS = 12  # a summary cut short under a headline; shorter: a breadcrumb, a label
@@ -981,6 +996,7 @@ HEADLINE_REACH = 10  # lines above the article a headline may be
 LEDE_LINES = 3  # a headline pasted under the first paragraph is this close under it
 HEADER_LINES = 6  # a headline is this close above the byline (or the article, without one)
 FALLBACK_TITLE_WORDS = 12
+MAX_HEADLINES = 20  # candidates weighed
 HEADLINE_SHARE = 0.9  # of the best article found under a headline candidate
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 _OUTLET_LINE = re.compile(
@@ -1060,6 +1076,7 @@ def _headline(blocks: list[_Block], title: str) -> tuple[int | None, bool]:
         and any(_echo(b.text, r) >= STRONG_ECHO for at, r in references if at != i)
     ]
     strong = [i for i in strong if i > 0] or strong  # the first line: a page title, if no other
+    del strong[MAX_HEADLINES:]  # a headline is near the top; a page of repeats stays linear
     if strong:
         # the last one with most of the article under it: a headline may also open the page
         # (a page title) or sit in a breadcrumb above the real one

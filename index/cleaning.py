@@ -85,6 +85,7 @@ class _Block:
 _CLOSERS = "\"'”’»)\\]"
 _FULL_STOP = re.compile(rf"[.…][{_CLOSERS}]*$")
 _QUESTION = re.compile(rf"[?!][{_CLOSERS}]*$")
+_PUNCTUATION = re.compile(r"[.,;:!?…]")
 _QUOTE_MARKS = re.compile(r"[\"'‘’‚‛“”„‟«»‹›`´]")
 _QUOTED = re.compile(r"[“”„]|\"[^\"]+\"")
 _NON_WORD = re.compile(r"[^\w\s]")
@@ -94,9 +95,13 @@ _TOKEN = re.compile(r"@?[\w'’+-]+")
 
 
 def _is_prose(text: str, words: int) -> bool:
-    """Paragraphs end in a full stop; short questions and exclamations are headlines."""
+    """Paragraphs end in a full stop; short questions and exclamations are headlines.
+
+    A long line is prose whatever its end, if it has punctuation at all: one without is a
+    menu or a drop-down list rendered as text ("Archives Select Month October 2019 …").
+    """
     if words >= LONG_LINE_WORDS:
-        return True
+        return bool(_PUNCTUATION.search(text))
     if _FULL_STOP.search(text):
         return words >= MIN_PROSE_WORDS
     return bool(_QUESTION.search(text)) and words >= SHORT_QUESTION_WORDS

@@ -335,6 +335,7 @@ _CREDIT_LABEL = re.compile(
     r"|^(?:credits?\s*:|courtesy\s+of\s)",
     re.I,
 )
+_GALLERY = re.compile(r"(?:image|photo|picture|slide)\s+\d+\s+(?:of|/)\s+\d+", re.I)
 # A caption ending in its credit: "(Getty Images)", "(AP Photo/Jane Doe)", "(Jane Doe / Outlet)".
 _CREDIT_END = re.compile(
     rf"[(\[](?:[^()\[\]]*\b(?i:{_AGENCIES}|photo|photograph|images?|courtesy|handout|credit)\b"
@@ -465,9 +466,11 @@ def _is_bio(b: _Block) -> bool:
 
 
 def _is_credit(b: _Block) -> bool:
-    """Image credits, and captions that end in one."""
+    """Image credits, gallery counters, and captions that end in a credit."""
     if b.words > MAX_CAPTION_WORDS:
         return False
+    if _GALLERY.fullmatch(b.text):
+        return True
     if _CREDIT_LABEL.match(b.text) or _CREDIT_END.search(b.text):
         return True
     return not b.prose and b.words <= MAX_NAV_WORDS and bool(_AGENCY.search(b.text))
@@ -760,11 +763,17 @@ MIN_CAPTION_WORDS = 7  # a heading is shorter; a line this long beside a photo c
 
 
 def _mark_captions_and_teasers(blocks: list[_Block]) -> None:
-    """Captions beside a photo credit; teasers: a headline over a summary cut short ("…")."""
+    """Captions and teasers, by what is next to them.
+
+    Captions sit beside a photo credit or under a gallery's counter ("Image 2 of 5"); a teaser
+    is a headline over a summary cut short ("…").
+    """
     for i, b in enumerate(blocks):
         if b.kind is not _Kind.ARTICLE:
             continue
-        if not b.prose and b.words >= MIN_CAPTION_WORDS:
+        if i and _GALLERY.match(blocks[i - 1].text) and b.words <= MAX_CAPTION_WORDS:
+            b.kind = _Kind.CHROME
+        elif not b.prose and b.words >= MIN_CAPTION_WORDS:
             if any(n.kind is _Kind.CHROME and _is_credit(n) for n in _neighbours(blocks, i)):
                 b.kind = _Kind.CHROME
         elif (

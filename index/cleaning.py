@@ -947,18 +947,18 @@ def _score(b: _Block) -> int:
     return -LINE_COST
 
 
-def densest(blocks: list[_Block], start: int = 0, reach: int | None = None) -> tuple[int, int, int]:
-    """The best stretch of ``blocks[start:]`` that begins within ``reach`` lines of ``start``.
+def densest(scores: list[int], start: int = 0, reach: int | None = None) -> tuple[int, int, int]:
+    """The best stretch of lines from ``start`` on, beginning within ``reach`` lines of it.
 
-    Returns its first index, end index and score.
+    ``scores`` are the lines' ``_score``; returns the stretch's first index, end, and score.
     """
     best = (start, start, 0)
     run_start, total = start, 0
-    latest = len(blocks) if reach is None else start + reach
-    for i in range(start, len(blocks)):
+    latest = len(scores) if reach is None else start + reach
+    for i in range(start, len(scores)):
         if total <= 0 and i <= latest:
             run_start, total = i, 0
-        total += _score(blocks[i])
+        total += scores[i]
         if total > best[2]:
             best = (run_start, i + 1, total)
     return best
@@ -970,7 +970,8 @@ def _keep_densest(blocks: list[_Block], start: int) -> None:
     Headings right above the stretch stay when nothing before them is page furniture: a
     clean article may open with a heading.
     """
-    first, end, score = densest(blocks, start, None if start == 0 else HEADLINE_REACH)
+    scores = [_score(b) for b in blocks]
+    first, end, score = densest(scores, start, None if start == 0 else HEADLINE_REACH)
     if score <= 0:  # no paragraph long enough to tell the article by: the other rules decide
         return
     while (
@@ -1083,6 +1084,7 @@ def _headline(blocks: list[_Block], title: str) -> tuple[int | None, bool]:
     headline-shaped line just above the byline, or the article.
     """
     references = _references(blocks, title)
+    scores = [_score(b) for b in blocks]
     strong = [
         i
         for i, b in enumerate(blocks)
@@ -1094,12 +1096,12 @@ def _headline(blocks: list[_Block], title: str) -> tuple[int | None, bool]:
     if strong:
         # the last one with most of the article under it: a headline may also open the page
         # (a page title) or sit in a breadcrumb above the real one
-        scores = {i: densest(blocks, i + 1, HEADLINE_REACH)[2] for i in strong}
-        at = max(i for i in strong if scores[i] >= HEADLINE_SHARE * max(scores.values()))
+        under = {i: densest(scores, i + 1, HEADLINE_REACH)[2] for i in strong}
+        at = max(i for i in strong if under[i] >= HEADLINE_SHARE * max(under.values()))
         return at, not (
             at > 0 and blocks[at - 1].article_prose and _echoes_lede(blocks, at, at - 1)
         )
-    first, _, _ = densest(blocks)
+    first, _, _ = densest(scores)
     if first >= len(blocks):
         return None, False
     near = range(max(first - HEADLINE_REACH, 0), min(first + LEDE_LINES + 1, len(blocks)))
@@ -1140,7 +1142,7 @@ def read_page(body: str) -> Page:
     """
     blocks = _blocks(body, frozenset())
     at, _ = _headline(blocks, "")
-    first, end, _ = densest(blocks)
+    first, end, _ = densest([_score(b) for b in blocks])
     if at is None:  # the first headline-shaped line above the article, the page title first
         at = next(
             (i for i in range(first if end else len(blocks)) if _is_header_title(blocks[i])), None

@@ -774,7 +774,7 @@ def _mark_captions_and_teasers(blocks: list[_Block]) -> None:
         if i and _GALLERY.match(blocks[i - 1].text) and b.words <= MAX_CAPTION_WORDS:
             b.kind = _Kind.CHROME
         elif not b.prose and b.words >= MIN_CAPTION_WORDS:
-            if any(n.kind is _Kind.CHROME and _is_credit(n) for n in _neighbours(blocks, i)):
+            if any(_is_bare_credit(n) for n in _neighbours(blocks, i)):
                 b.kind = _Kind.CHROME
         elif (
             b.words >= MIN_TEASER_WORDS
@@ -785,6 +785,15 @@ def _mark_captions_and_teasers(blocks: list[_Block]) -> None:
             b.kind = _Kind.TEASER
             if blocks[i - 1].kind is _Kind.ARTICLE:
                 blocks[i - 1].kind = _Kind.TEASER
+
+
+def _is_bare_credit(b: _Block) -> bool:
+    """A credit on its own ("Getty Images"), whose caption is a line beside it.
+
+    A credit ending a caption ("Photo: Crews clear the road … / AP") has its caption in it,
+    and the line above may well be the headline.
+    """
+    return b.kind is _Kind.CHROME and b.words <= MAX_LABEL_WORDS and _is_credit(b)
 
 
 def _mark_repeats(blocks: list[_Block]) -> None:

@@ -118,6 +118,22 @@ def test_collected_page_is_read_down_to_its_article(name):
         assert furniture not in text
 
 
+TITLES = {  # the pages written for the cleaner's tests, read without their title given
+    "local_news.txt": "Flooding closes Mill Street bridge for second week",
+    "wire_story.txt": "Glacier melt in the Alps hit a record in 2024, scientists say",
+    "magazine.txt": "The last lighthouse keepers",
+    "blog.txt": "Why my tomatoes split after the rain",
+    "nonprofit.txt": "State paid $3 million to contractor barred in two states",
+    # no headline on the page: the first words of the article stand for it
+    "plain.txt": "The town of Alder Creek will close its last public library branch…",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TITLES))
+def test_the_headline_is_found_on_every_test_page(name):
+    assert read_article(PAGES / name).title == TITLES[name]
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in PAGES.glob("*.txt")))
 def test_no_heading_is_a_byline_date_caption_or_furniture(name):
     _, _, passages = read(PAGES / name)

@@ -20,12 +20,16 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import BinaryIO
 
+from index.cleaning import read_page
+from index.html import HTML_SUFFIXES, read_html
 from index.printable import printable, replaced, visible
 
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md")
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # far beyond any news article; larger files are skipped
+ARTICLE_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES)
+# far beyond any news article, or a saved page of one (the largest of 121 benchmark pages,
+# inline scripts and styles included, is 1.4 MB); larger files are skipped
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 HEADER_KEYS = ("id", "title", "subtitle", "outlet", "url")
 _SLUG_WORDS = 5
 UNREADABLE = "unreadable"  # the content hash of a file that could not be read
@@ -58,10 +62,11 @@ class RawArticle(Source):
 
     body: str
     encoding: str
+    extracted: bool = False  # the body is a saved page's article, as trafilatura found it
 
 
 def is_article_name(name: str) -> bool:
-    """A ``.txt`` or ``.md`` file that is not hidden."""
+    """A ``.txt``, ``.md``, ``.html`` or ``.htm`` file that is not hidden."""
     return name.lower().endswith(ARTICLE_SUFFIXES) and not name.startswith(".")
 
 
@@ -171,19 +176,6 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     return header, text[match.end() :]
 
 
-def infer_title(body: str) -> str:
-    """The first line that reads like a headline: a few words, not a full sentence."""
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    for line in lines[:15]:
-        words = line.split()
-        if 3 <= len(words) <= 16 and not line.endswith((".", ":", "?", "!")):
-            return line
-    if lines:
-        words = lines[0].split()
-        return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
-    return "Untitled"
-
-
 def slugify(text: str, max_words: int = _SLUG_WORDS) -> str:
     """A short readable id: the first few words of the title, lower-case, ascii."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -219,12 +211,21 @@ def read_article(path: Path) -> RawArticle | None:
     # Invisible characters and control codes go too: they would be quoted back to readers.
     text = unicodedata.normalize("NFC", printable(visible(text)))
     header, body = split_header(text)
-    if path.suffix.lower() == ".md":
+    suffix = path.suffix.lower()
+    if suffix == ".md":
         body = _MARKDOWN_HEADING.sub("", body)  # "## Section" is a heading line like any other
+    elif suffix in HTML_SUFFIXES:
+        page_fields, body = read_html(body)
+        header = {**page_fields, **header}  # the file's own header wins, as for text
     if not body.strip():
         log.warning("skipped %s: no text", name)
         return None
-    title = header.get("title") or infer_title(body)
+    if not {"title", "outlet", "url"} <= header.keys():
+        page = read_page(body)
+        header = {"title": page.headline, "outlet": page.outlet, "url": page.url} | {
+            key: value for key, value in header.items() if value
+        }
+    title = header["title"] or "Untitled"
     return RawArticle(
         id=(header.get("id") or slugify(title))[:MAX_ID_CHARS],
         title=title,
@@ -235,6 +236,7 @@ def read_article(path: Path) -> RawArticle | None:
         fingerprint=fingerprint_bytes(data),
         body=body,
         encoding=encoding,
+        extracted=suffix in HTML_SUFFIXES,
     )
 
 

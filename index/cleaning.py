@@ -5,9 +5,14 @@ appeals, teasers of other articles and footers. They are recognised by general s
 lists, the shape of a line, its place on the page), never by one site's wording: every
 article users add later comes from a site never seen here, just as cluttered.
 
-The page is read as one block per non-empty line. Each block is first classified on its own;
-then its position decides the rest: lines before the first paragraph are page header, and
-once an end-of-article signal follows the last stretch of article prose, the page is over.
+The page is read as one block per non-empty line (a paragraph a stray line break cut is
+joined again). Each block is first classified on its own (bylines and stamps are metadata,
+never headings) and by repetition across the page (menus, copies of the article). Then
+position decides the rest: the article is the page's densest stretch of prose, just under
+its headline (the line the page title, the address or the first paragraph echo); lines
+before its first paragraph are page header, and once an end-of-article signal follows its
+last stretch of prose, the page is over. ``read_page`` gives a page's headline, outlet and
+address to the reader, for files without a header.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, auto
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,7 @@ class _Kind(Enum):
     CLUTTER = auto()  # ads, prompts, consent notices, link lines: the article may go on
     END = auto()  # footers, appeals, comment sections, "related" lists: the article may be over
     BIO = auto()  # author boilerplate: dropped when it trails the article
+    META = auto()  # byline, dateline, update stamp: the article's metadata, never a heading
     MARKER = auto()  # "keep reading": closes a teaser of another article
     TEASER = auto()  # part of a teaser of another article
 
@@ -61,7 +68,7 @@ _ENDS = frozenset({_Kind.END, _Kind.MARKER, _Kind.TEASER})
 class _Block:
     """One non-empty source line and what is known about it."""
 
-    source: str  # stripped, as reported in ``dropped``
+    sources: tuple[str, ...]  # stripped source lines (several when a paragraph was broken)
     text: str  # whitespace runs collapsed, as kept
     words: int
     prose: bool  # shaped like a paragraph rather than a heading or a label
@@ -78,17 +85,23 @@ class _Block:
 _CLOSERS = "\"'”’»)\\]"
 _FULL_STOP = re.compile(rf"[.…][{_CLOSERS}]*$")
 _QUESTION = re.compile(rf"[?!][{_CLOSERS}]*$")
+_PUNCTUATION = re.compile(r"[.,;:!?…]")
 _QUOTE_MARKS = re.compile(r"[\"'‘’‚‛“”„‟«»‹›`´]")
 _QUOTED = re.compile(r"[“”„]|\"[^\"]+\"")
 _NON_WORD = re.compile(r"[^\w\s]")
 _SEPARATOR = re.compile(r"\s*[|»›•·]\s*|\s+[/>]\s+")
+_SEPARATOR_CHARS = "|»›•·/>"
 _TOKEN = re.compile(r"@?[\w'’+-]+")
 
 
 def _is_prose(text: str, words: int) -> bool:
-    """Paragraphs end in a full stop; short questions and exclamations are headlines."""
+    """Paragraphs end in a full stop; short questions and exclamations are headlines.
+
+    A long line is prose whatever its end, if it has punctuation at all: one without is a
+    menu or a drop-down list rendered as text ("Archives Select Month October 2019 …").
+    """
     if words >= LONG_LINE_WORDS:
-        return True
+        return bool(_PUNCTUATION.search(text))
     if _FULL_STOP.search(text):
         return words >= MIN_PROSE_WORDS
     return bool(_QUESTION.search(text)) and words >= SHORT_QUESTION_WORDS
@@ -127,7 +140,7 @@ _SHARE_CUES = _word_set(
 _SHARE_WORDS = _SHARE_CUES | _word_set(
     """
     on via us this article story page post to with a an the friend friends link url copied
-    social media and or her him them me gift opens in new window tab
+    social media and or her him them me gift opens in new window tab click
     """
 )
 
@@ -268,7 +281,9 @@ _LIST_HEADER = re.compile(
     r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy|be\s+interested\s+in)"
     r"|most\s+(?:read|popular|viewed|shared|recent)(?:\s+(?:stories|articles))?"
     r"|trending(?:\s+(?:now|stories|articles))?|top\s+stories|editor['’]?s\s+picks"
-    r"|further\s+reading|what\s+to\s+read\s+next|up\s+next|tags|topics|filed\s+under)\s*:?",
+    r"|further\s+reading|what\s+to\s+read\s+next|up\s+next|tags|topics|filed\s+under"
+    r"|(?:related|more|recommended)\s+(?:coverage|stories|articles|reading|news)\s+\S[^.!?]{0,60}:)"
+    r"\s*:?",
     re.I,
 )
 _LINK_LINE = re.compile(
@@ -299,6 +314,10 @@ _COMMENT_PROMPT = re.compile(
     r"|no\s+comments)\b",
     re.I,
 )
+# A comment thread: "joetoronto says:", "Permalink 34 Comments Feed for comments".
+_COMMENT_MARK = re.compile(
+    r"^\S+(?:\s+\S+){0,3}\s+(?:says|wrote|writes)\s*:$|\b\d+\s+comments\b", re.I
+)
 _COMMENT_INVITE = re.compile(
     r"\b(?:in\s+the\s+comments|comments?\s+below|comment\s+section)\b", re.I
 )
@@ -316,6 +335,7 @@ _CREDIT_LABEL = re.compile(
     r"|^(?:credits?\s*:|courtesy\s+of\s)",
     re.I,
 )
+_GALLERY = re.compile(r"(?:image|photo|picture|slide)\s+\d+\s+(?:of|/)\s+\d+", re.I)
 # A caption ending in its credit: "(Getty Images)", "(AP Photo/Jane Doe)", "(Jane Doe / Outlet)".
 _CREDIT_END = re.compile(
     rf"[(\[](?:[^()\[\]]*\b(?i:{_AGENCIES}|photo|photograph|images?|courtesy|handout|credit)\b"
@@ -379,13 +399,27 @@ _PROMO_OBJECT = re.compile(
     r"|our\s+(?:work|journalism|reporting|mission|newsroom|app|community)|us)\b",
     re.I,
 )
+_LAST_SENTENCE = re.compile(r"(?<=[.!?] )[^.!?]+[.!?]?$")
 _NEWSLETTER = re.compile(r"\b(?:newsletters?|inbox|subscri\w*)\b", re.I)
-_BYLINE_OR_DATE = re.compile(
-    rf"^by\s+\S|\b{_MONTH}\.?\s+\d|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
-    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|^[A-Z][A-Z .,'’-]+(?:\([^)]*\))?\s*[—–-]+$",
+# Bylines, datelines and update stamps: kept out of the text (the reader shows the article's
+# own title and outlet), and never taken for a section heading.
+_TIME = r"\b\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\b\.?)?"
+_STAMP = re.compile(
+    rf"\b{_MONTH}\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH}\b"
+    r"|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
+    rf"|{_TIME}|\b\d+\s+(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b",
     re.I,
 )
-
+_STAMP_LEAD = re.compile(
+    r"^(?:(?:last\s+|first\s+)?(?:posted|published|updated|modified|edited)|date[ds]?|on)\b"
+    r"|\b(?:says|said|wrote|writes)\s*:$|^\d+\s+min(?:ute)?s?\s+read\b",
+    re.I,
+)
+_BYLINE = re.compile(
+    r"^(?:(?:written|posted|published|reported|story|words|text|photos?|compiled)\s+)?by\s+",
+    re.I,
+)
+MAX_STAMP_EXTRA_WORDS = 4  # a dateline has little besides its date: "Nov 18, 2019 at 6:44 am"
 
 # --- one line at a time ---------------------------------------------------------------------
 
@@ -420,6 +454,8 @@ def _is_footer_link(b: _Block) -> bool:
 def _is_comment_prompt(b: _Block) -> bool:
     if b.words > MAX_PROMPT_WORDS:
         return False
+    if not b.prose and _COMMENT_MARK.search(b.text):
+        return True
     return bool(_COMMENT_PROMPT.match(b.text)) or (
         bool(_COMMENT_INVITE.search(b.text)) and bool(_ADDRESS.search(b.text))
     )
@@ -430,9 +466,11 @@ def _is_bio(b: _Block) -> bool:
 
 
 def _is_credit(b: _Block) -> bool:
-    """Image credits, and captions that end in one."""
+    """Image credits, gallery counters, and captions that end in a credit."""
     if b.words > MAX_CAPTION_WORDS:
         return False
+    if _GALLERY.fullmatch(b.text):
+        return True
     if _CREDIT_LABEL.match(b.text) or _CREDIT_END.search(b.text):
         return True
     return not b.prose and b.words <= MAX_NAV_WORDS and bool(_AGENCY.search(b.text))
@@ -509,13 +547,55 @@ def _is_promo(b: _Block) -> bool:
         return False
     if _PROMO_OPENER.match(b.text):
         return True
-    if _PROMO_VERB.match(b.text) and _PROMO_OBJECT.search(b.text):
+    last = _LAST_SENTENCE.search(b.text)
+    asks = last.group() if last and b.words <= MAX_PROMPT_WORDS else b.text  # "… Donate today."
+    if _PROMO_VERB.match(asks) and _PROMO_OBJECT.search(asks):
         return True
     return (
         not _QUOTED.search(b.text)
         and bool(_NEWSLETTER.search(b.text))
         and bool(_ORG_VOICE.search(b.text))
         and bool(_READER.search(b.text))
+    )
+
+
+def _is_meta(b: _Block) -> bool:
+    """Bylines ("By AP"), stamps ("Updated 9:30 a.m. CT") and bare dates or times."""
+    if b.words > MAX_NAV_WORDS:
+        return False
+    byline = _BYLINE.match(b.text)
+    if byline:
+        names = b.text[byline.end() :].split()
+        return sum(w[0].isupper() or not w[0].isalpha() for w in names) >= 0.6 * len(names)
+    if _STAMP_LEAD.search(b.text) and (not b.prose or _STAMP.search(b.text)):
+        return True
+    return (
+        not b.prose
+        and bool(_STAMP.search(b.text))
+        and len(_STAMP.sub(" ", b.text).split()) <= MAX_STAMP_EXTRA_WORDS
+    )
+
+
+_LEGAL_LINK = re.compile(
+    r"\b(?:terms\s+(?:of\s+(?:use|service)|(?:and|&)\s+conditions)|privacy\s+(?:policy|notice)"
+    r"|cookie\s+(?:policy|settings))\b",
+    re.I,
+)
+
+
+def _is_fragment(b: _Block) -> bool:
+    """Pieces of page furniture: a menu separator at either end ("File Photo |").
+
+    Also a phrase said twice ("Site Name Site Name") and a link to the site's legal pages.
+    """
+    if b.prose or b.words > MAX_NAV_WORDS:
+        return False
+    if b.text[0] in _SEPARATOR_CHARS or b.text[-1] in _SEPARATOR_CHARS:
+        return True
+    words = b.text.casefold().split()
+    half = len(words) // 2
+    return (len(words) % 2 == 0 and half > 0 and words[:half] == words[half:]) or bool(
+        _LEGAL_LINK.search(b.text)
     )
 
 
@@ -527,7 +607,9 @@ _RULES: tuple[tuple[Callable[[_Block], bool], _Kind], ...] = (
     (_is_legal_footer, _Kind.END),
     (_is_comment_prompt, _Kind.END),
     (_is_bio, _Kind.BIO),
+    (_is_meta, _Kind.META),
     (_is_credit, _Kind.CHROME),
+    (_is_fragment, _Kind.CHROME),
     (_is_share, _Kind.CHROME),
     (_is_interface, _Kind.CLUTTER),
     (_is_footer_link, _Kind.CLUTTER),
@@ -539,22 +621,197 @@ _RULES: tuple[tuple[Callable[[_Block], bool], _Kind], ...] = (
 )
 
 
-def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
-    """One classified block per non-empty line."""
-    blocks: list[_Block] = []
+# A line break inside a sentence: the line does not end one, and the next goes on with it.
+_OPEN_END = re.compile(
+    r"(?:[,;–—-]|\b(?:and|or|but|nor|the|a|an|of|to|in|on|at|for|with|from|into|that|which"
+    r"|who|as|by|is|are|was|were|be|has|have|had|its|their|his|her|our|this|these|those))$",
+    re.I,
+)
+_SENTENCE_END = re.compile(rf"[.!?…][{_CLOSERS}]*(?:\s|$)")
+MIN_MENU_RUN = 12  # this many capitalised words in a row open a line: a menu run into the text
+
+
+def _continues(previous: str, words: int, line: str) -> bool:
+    """Whether ``line`` continues a paragraph that a stray line break cut after ``previous``.
+
+    The sentence must end in ``line`` (or a later piece): a run of lower-case labels does not.
+    """
+    if words < MIN_PROSE_WORDS or _FULL_STOP.search(previous) or _QUESTION.search(previous):
+        return False
+    if previous.endswith((":", *_SEPARATOR_CHARS)) or not _SENTENCE_END.search(line):
+        return False
+    return line[0].islower() or (line[0].isalnum() and bool(_OPEN_END.search(previous)))
+
+
+def _without_menu(text: str) -> str:
+    """A line with the menu pasted in front of its first sentence taken off.
+
+    A run of MIN_MENU_RUN capitalised words without punctuation is a menu ("Home News Sport
+    Business …"), never a sentence or a headline ("Daily Deals: More …"). The capitalised run
+    is cut before its last word, the sentence's subject ("… Weather By Jane Doe, BBC News Kyiv
+    Zelensky said"): a byline run into the menu goes with it.
+    """
+    tokens = text.split(" ")
+
+    def capitalised(i: int) -> bool:
+        return i < len(tokens) and (tokens[i][:1].isupper() or tokens[i] == "&")
+
+    menu = 0
+    while capitalised(menu) and tokens[menu][-1].isalnum():
+        menu += 1
+    run = menu
+    while capitalised(run):
+        run += 1
+    if menu < MIN_MENU_RUN or run == len(tokens):
+        return text
+    return " ".join(tokens[run - 1 :])
+
+
+def _lines(body: str) -> list[tuple[tuple[str, ...], str]]:
+    """The page's lines, stripped, a paragraph cut by line breaks joined again.
+
+    Returns the source lines of each and its text (whitespace runs collapsed).
+    """
+    lines: list[tuple[tuple[str, ...], str]] = []
     for line in body.splitlines():
         source = line.strip()
         if not source:
             continue
         text = " ".join(source.split())
-        words = len(text.split())
-        block = _Block(source, text, words, _is_prose(text, words))
-        if words <= MAX_TITLE_WORDS and _title_key(text) in titles:
-            block.kind = _Kind.CHROME
+        if lines and _continues(lines[-1][1], len(lines[-1][1].split()), text):
+            sources, previous = lines.pop()
+            lines.append(((*sources, source), f"{previous} {text}"))
         else:
-            block.kind = next((kind for rule, kind in _RULES if rule(block)), _Kind.ARTICLE)
-        blocks.append(block)
+            lines.append(((source,), _without_menu(text)))
+    return lines
+
+
+def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
+    """One classified block per paragraph (non-empty line, or lines a stray break cut).
+
+    Lines repeating one of ``titles`` are page furniture: the title is shown apart.
+    """
+    blocks = [_Block(b.sources, b.text, b.words, b.prose, b.kind) for b in _classified(body)]
+    for b in blocks:
+        if b.words <= MAX_TITLE_WORDS and _title_key(b.text) in titles:
+            b.kind = _Kind.CHROME
     return blocks
+
+
+@lru_cache(maxsize=4)
+def _classified(body: str) -> tuple[_Block, ...]:
+    """Each block classified on its own and by its repeats.
+
+    Cached: the reader reads a page for its headline just before the cleaner reads it.
+    """
+    blocks: list[_Block] = []
+    for sources, text in _lines(body):
+        words = len(text.split())
+        block = _Block(sources, text, words, _is_prose(text, words))
+        block.kind = next((kind for rule, kind in _RULES if rule(block)), _Kind.ARTICLE)
+        blocks.append(block)
+    _mark_repeats(blocks)
+    _mark_copies(blocks)
+    _mark_captions_and_teasers(blocks)
+    return tuple(blocks)
+
+
+MIN_COPY_WORDS = 8
+MIN_COPY_PARAGRAPHS = 2
+MIN_RUN_TOGETHER_WORDS = 250  # longer than any paragraph the passages keep whole
+_ELLIPSES = ("...", "…")
+
+
+def _mark_copies(blocks: list[_Block]) -> None:
+    """Copies of the article further down the page, which a stretch of prose would take in.
+
+    A teaser cut short ("Good morning! This is…") of an earlier paragraph, or the paragraphs
+    run together into one too long to be a paragraph (a description, a second rendering).
+    """
+    earlier: dict[str, _Block] = {}
+    for b in blocks:
+        if b.words < MIN_COPY_WORDS or not (b.prose or b.text.endswith(_ELLIPSES)):
+            continue
+        words = b.text.split()
+        key = _title_key(" ".join(words[:MIN_COPY_WORDS]))
+        first = earlier.get(key)
+        cut_short = b.text.endswith(_ELLIPSES) and first is not None and b.words <= first.words
+        if cut_short or (b.words > MIN_RUN_TOGETHER_WORDS and _holds_paragraphs(words, earlier)):
+            b.kind = _Kind.CLUTTER
+        else:
+            earlier.setdefault(key, b)
+
+
+def _holds_paragraphs(words: list[str], earlier: dict[str, _Block]) -> bool:
+    """Whether MIN_COPY_PARAGRAPHS earlier paragraphs are in this text, word for word.
+
+    Looked up by the words each starts with: linear in the text, whatever the page's length.
+    """
+    text = " ".join(words)
+    found: set[int] = set()
+    for i in range(len(words) - MIN_COPY_WORDS + 1):
+        paragraph = earlier.get(_title_key(" ".join(words[i : i + MIN_COPY_WORDS])))
+        if paragraph is not None and paragraph.text in text:
+            found.add(id(paragraph))
+            if len(found) >= MIN_COPY_PARAGRAPHS:
+                return True
+    return False
+
+
+MIN_TEASER_WORDS = 12  # a summary cut short under a headline; shorter: a breadcrumb, a label
+MIN_CAPTION_WORDS = 7  # a heading is shorter; a line this long beside a photo credit is its caption
+
+
+def _mark_captions_and_teasers(blocks: list[_Block]) -> None:
+    """Captions and teasers, by what is next to them.
+
+    Captions sit beside a photo credit or under a gallery's counter ("Image 2 of 5"); a teaser
+    is a headline over a summary cut short ("…").
+    """
+    for i, b in enumerate(blocks):
+        if b.kind is not _Kind.ARTICLE:
+            continue
+        if i and _GALLERY.match(blocks[i - 1].text) and b.words <= MAX_CAPTION_WORDS:
+            b.kind = _Kind.CHROME
+        elif not b.prose and b.words >= MIN_CAPTION_WORDS:
+            if any(_is_bare_credit(n) for n in _neighbours(blocks, i)):
+                b.kind = _Kind.CHROME
+        elif (
+            b.words >= MIN_TEASER_WORDS
+            and b.text.endswith(_ELLIPSES)
+            and i
+            and not blocks[i - 1].prose
+        ):
+            b.kind = _Kind.TEASER
+            if blocks[i - 1].kind is _Kind.ARTICLE:
+                blocks[i - 1].kind = _Kind.TEASER
+
+
+def _is_bare_credit(b: _Block) -> bool:
+    """A credit on its own ("Getty Images"), whose caption is a line beside it.
+
+    A credit ending a caption ("Photo: Crews clear the road … / AP") has its caption in it,
+    and the line above may well be the headline.
+    """
+    return b.kind is _Kind.CHROME and b.words <= MAX_LABEL_WORDS and _is_credit(b)
+
+
+def _mark_repeats(blocks: list[_Block]) -> None:
+    """Short lines said twice on one page are its furniture (menus, teasers), not headings.
+
+    Unless a paragraph follows each time: an article may repeat a heading over its parts.
+    """
+    places: dict[str, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if not b.prose:
+            places.setdefault(_title_key(b.text), []).append(i)
+    for where in places.values():
+        if len(where) > 1 and not all(
+            i + 1 < len(blocks) and blocks[i + 1].article_prose for i in where
+        ):
+            for i in where:
+                if blocks[i].kind is _Kind.ARTICLE:
+                    blocks[i].kind = _Kind.CHROME
 
 
 # --- position on the page -------------------------------------------------------------------
@@ -676,11 +933,271 @@ def _drop_tail(blocks: list[_Block]) -> None:
             b.kind = _Kind.CLUTTER
 
 
+# The article is the page's densest stretch of prose: each paragraph adds its words beyond
+# PROSE_OFFSET, every other line costs a little, a byline or date (which repeat down lists
+# of teasers and comments) more. The best-scoring stretch is the article (Kadane's maximum
+# subarray); a paragraph must be long to bridge a list of short lines.
+PROSE_OFFSET = 8
+LINE_COST = 2
+LIST_COST = 1
+META_COST = 6
+END_COST = 25  # "Related stories", "34 comments", a copyright line: the article is over
+
+
+def _score(b: _Block) -> int:
+    if b.article_prose:
+        return b.words - PROSE_OFFSET
+    if b.kind is _Kind.META:
+        return -META_COST
+    if b.kind is _Kind.TEASER or (b.kind is _Kind.END and not _fund_terms(b.text)):
+        return -END_COST  # an appeal box or a "show more" button may sit inside the article
+    if b.kind is _Kind.ARTICLE and (b.words > MAX_LABEL_WORDS or any(c.isdigit() for c in b.text)):
+        return -LIST_COST  # a row of a table or list in the article, or a menu's longer item
+    return -LINE_COST
+
+
+def densest(scores: list[int], start: int = 0, reach: int | None = None) -> tuple[int, int, int]:
+    """The best stretch of lines from ``start`` on, beginning within ``reach`` lines of it.
+
+    ``scores`` are the lines' ``_score``; returns the stretch's first index, end, and score.
+    """
+    best = (start, start, 0)
+    run_start, total = start, 0
+    latest = len(scores) if reach is None else start + reach
+    for i in range(start, len(scores)):
+        if total <= 0 and i <= latest:
+            run_start, total = i, 0
+        total += scores[i]
+        if total > best[2]:
+            best = (run_start, i + 1, total)
+    return best
+
+
+def _keep_densest(blocks: list[_Block], start: int) -> None:
+    """Drop what lies outside the article's stretch (just under the headline, if found).
+
+    Headings right above the stretch stay when nothing before them is page furniture: a
+    clean article may open with a heading.
+    """
+    scores = [_score(b) for b in blocks]
+    first, end, score = densest(scores, start, None if start == 0 else HEADLINE_REACH)
+    if score <= 0:  # no paragraph long enough to tell the article by: the other rules decide
+        return
+    while (
+        first > 0
+        and blocks[first - 1].kind is _Kind.ARTICLE
+        and all(b.kind is _Kind.ARTICLE for b in blocks[:first])
+    ):
+        first -= 1
+    end = _closing_list(blocks, end)
+    for b in blocks[:first] + blocks[end:]:
+        if b.kind in (_Kind.ARTICLE, _Kind.BIO):
+            b.kind = _Kind.CLUTTER
+
+
+def _closing_list(blocks: list[_Block], end: int) -> int:
+    """Take in a list the article's last paragraph introduces ("Tour dates:").
+
+    Its items, up to the next piece of furniture, are the article's, and read as its text by
+    the rules after this one.
+    """
+    if end >= len(blocks) or blocks[end].kind is not _Kind.ARTICLE:
+        return end
+    if not blocks[end].text.endswith(":") or not blocks[end - 1].article_prose:
+        return end
+    while end < len(blocks) and blocks[end].kind is _Kind.ARTICLE:
+        blocks[end].prose = True
+        end += 1
+    return end
+
+
+# --- the headline and what the page says of itself --------------------------------------
+
+MIN_HEADLINE_WORDS = 3
+STRONG_ECHO = 0.75  # share of words a headline has in common with the page title or its slug
+LEDE_ECHO = 0.5  # share of a headline's words its first paragraph uses
+HEADLINE_REACH = 10  # lines above the article a headline may be
+LEDE_LINES = 3  # a headline pasted under the first paragraph is this close under it
+HEADER_LINES = 6  # a headline is this close above the byline (or the article, without one)
+FALLBACK_TITLE_WORDS = 12
+MAX_HEADLINES = 20  # candidates weighed
+HEADLINE_SHARE = 0.9  # of the best article found under a headline candidate
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+_OUTLET_LINE = re.compile(
+    r"(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?[,.]?\s*"
+    r"(?P<a>[^.|©]{2,60}?)\s*(?:[.|,]|all\s+rights|$)|^published\s+by\s+(?P<b>[^.|]{2,60})",
+    re.I,
+)
+MAX_OUTLET_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a page without a header says of itself: its headline, outlet and address."""
+
+    headline: str
+    outlet: str
+    url: str
+
+
+def _content(text: str) -> set[str]:
+    """A line's words as an echo is measured: longer than two letters, and cut to five.
+
+    Five letters are stem enough for "guarantees" to echo "guaranteed".
+    """
+    return {w[:5] for w in _bare(text).split() if len(w) > 2}
+
+
+def _main_part(text: str) -> str:
+    """The headline part of a page title ("Headline | Site" → "Headline")."""
+    parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*[|»]\s*", text) if p.strip()]
+    return max(parts, key=len) if parts else text
+
+
+def _echo(line: str, reference: set[str]) -> float:
+    words = _content(line)
+    return len(words & reference) / max(len(words), len(reference), 1)
+
+
+def _may_be_headline(b: _Block) -> bool:
+    return (
+        MIN_HEADLINE_WORDS <= b.words <= MAX_TITLE_WORDS
+        and b.kind not in (_Kind.META, _Kind.END, _Kind.MARKER)
+        and not _is_fragment(b)
+        and not (b.prose and _FULL_STOP.search(b.text))
+    )
+
+
+def _references(blocks: list[_Block], title: str) -> list[tuple[int, set[str]]]:
+    """What a headline echoes: the given title, the page title (first line), URL slugs.
+
+    Each with the line it comes from (-1: none), which cannot echo itself.
+    """
+    references = [(-1, _content(title))] if title else []
+    if blocks and _may_be_headline(blocks[0]) and blocks[0].kind in (_Kind.ARTICLE, _Kind.CHROME):
+        references.append((0, _content(_main_part(blocks[0].text))))
+    for i, b in enumerate(blocks):
+        for url in _URL.findall(b.text):
+            slug = url.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            if slug.count("-") >= MIN_HEADLINE_WORDS:
+                references.append((i, _content(slug.replace("-", " "))))
+    return [(i, r) for i, r in references if len(r) >= MIN_HEADLINE_WORDS - 1]
+
+
+def _headline(blocks: list[_Block], title: str) -> tuple[int | None, bool]:
+    """Where the page's headline is, and whether the article starts under it.
+
+    A line the page title or address echoes, the one best placed above the article; else a
+    short line just above the article (or just under its first paragraph, the headline of a
+    page pasted from its menu on) that the first paragraph echoes; else the first
+    headline-shaped line just above the byline, or the article.
+    """
+    references = _references(blocks, title)
+    scores = [_score(b) for b in blocks]
+    strong = [
+        i
+        for i, b in enumerate(blocks)
+        if _may_be_headline(b)
+        and any(_echo(b.text, r) >= STRONG_ECHO for at, r in references if at != i)
+    ]
+    strong = [i for i in strong if i > 0] or strong  # the first line: a page title, if no other
+    del strong[MAX_HEADLINES:]  # a headline is near the top; a page of repeats stays linear
+    if strong:
+        # the last one with most of the article under it: a headline may also open the page
+        # (a page title) or sit in a breadcrumb above the real one
+        under = {i: densest(scores, i + 1, HEADLINE_REACH)[2] for i in strong}
+        at = max(i for i in strong if under[i] >= HEADLINE_SHARE * max(under.values()))
+        return at, not (
+            at > 0 and blocks[at - 1].article_prose and _echoes_lede(blocks, at, at - 1)
+        )
+    first, _, _ = densest(scores)
+    if first >= len(blocks):
+        return None, False
+    near = range(max(first - HEADLINE_REACH, 0), min(first + LEDE_LINES + 1, len(blocks)))
+    echoed = [
+        i
+        for i in near
+        if i != first and _is_header_title(blocks[i]) and _echoes_lede(blocks, i, first)
+    ]
+    if echoed:
+        above = [i for i in echoed if i < first]
+        return (above[-1], True) if above else (echoed[0], False)
+    meta = next((i for i in range(first) if blocks[i].kind is _Kind.META), first)
+    above = (i for i in range(max(meta - HEADER_LINES, 0), meta) if _is_header_title(blocks[i]))
+    return next(above, None), True
+
+
+def _echoes_lede(blocks: list[_Block], headline: int, lede: int) -> bool:
+    words = _content(blocks[headline].text)
+    shared = len(words & _content(blocks[lede].text))
+    return shared >= MIN_HEADLINE_WORDS and shared >= LEDE_ECHO * len(words)
+
+
+def _is_header_title(b: _Block) -> bool:
+    return (
+        _may_be_headline(b)
+        and not b.prose
+        and b.kind is _Kind.ARTICLE
+        and not _is_section_name(b)
+        and not _is_breadcrumb(b)
+    )
+
+
+def read_page(body: str) -> Page:
+    """The page's own headline, outlet and address, for a file without a header.
+
+    Without a headline, the first headline-shaped line above the article stands for it (the
+    page title, if the page starts with it), else the article's first words.
+    """
+    blocks = _blocks(body, frozenset())
+    at, _ = _headline(blocks, "")
+    first, end, _ = densest([_score(b) for b in blocks])
+    if at is None:  # the first headline-shaped line above the article, the page title first
+        at = next(
+            (i for i in range(first if end else len(blocks)) if _is_header_title(blocks[i])), None
+        )
+    if at is None and blocks and blocks[0].kind is _Kind.ARTICLE and not blocks[0].article_prose:
+        at = 0  # a short first line: "Harbour news"
+    if at is not None:
+        headline = _main_part(blocks[at].text) if at == 0 else blocks[at].text
+    else:
+        lead = blocks[first if end else 0].text.split() if blocks else []
+        headline = " ".join(lead[:FALLBACK_TITLE_WORDS]) + (
+            "…" if len(lead) > FALLBACK_TITLE_WORDS else ""
+        )
+    return Page(headline, _outlet(blocks, headline), _url(blocks))
+
+
+def _outlet(blocks: list[_Block], headline: str) -> str:
+    """The outlet where the page names itself: its title's other part, copyright, publisher."""
+    if blocks and headline:
+        rest = _title_key(blocks[0].text).replace(_title_key(headline), " ", 1)
+        if rest != _title_key(blocks[0].text):
+            parts = _parts(rest) + [p for p in re.split(r"\s+[–—-]\s+", rest) if p.strip()]
+            for part in parts:
+                words = part.strip(" -–—|:").split()
+                if 0 < len(words) <= MAX_OUTLET_WORDS:
+                    start = blocks[0].text.casefold().find(" ".join(words))
+                    if start >= 0:
+                        return blocks[0].text[start : start + len(" ".join(words))]
+    for b in reversed(blocks):
+        match = _OUTLET_LINE.search(b.text) if b.words <= MAX_PROMPT_WORDS else None
+        if match:
+            name = (match.group("a") or match.group("b") or "").strip(" ,.")
+            if 0 < len(name.split()) <= MAX_OUTLET_WORDS and not name[0].isdigit():
+                return name
+    return ""
+
+
+def _url(blocks: list[_Block]) -> str:
+    """The page's address, if a line of it is one (a saved page's address bar, a link)."""
+    return next((b.text for b in blocks if _URL.fullmatch(b.text)), "")
+
+
 def _drop_header(blocks: list[_Block]) -> None:
     """Above the first paragraph of a scraped page, short lines are masthead and menus.
 
     Only when that stretch shows page furniture: a clean body may open with a heading.
-    Bylines and dates stay.
     """
     first = next((i for i, b in enumerate(blocks) if b.article_prose), None)
     if first is None or all(
@@ -688,16 +1205,28 @@ def _drop_header(blocks: list[_Block]) -> None:
     ):
         return
     for b in blocks[:first]:
-        if b.kind is _Kind.ARTICLE and not (
-            b.words <= MAX_NAV_WORDS and _BYLINE_OR_DATE.search(b.text)
-        ):
+        if b.kind is _Kind.ARTICLE:
             b.kind = _Kind.CHROME
 
 
-def clean(body: str, title: str = "", subtitle: str = "") -> Cleaned:
+def _joined(kept: list[_Block]) -> list[str]:
+    """Kept paragraphs, one cut by a line break or by a dropped line (a caption) joined."""
+    texts: list[str] = []
+    for b in kept:
+        if texts and _continues(texts[-1], len(texts[-1].split()), b.text):
+            texts[-1] = f"{texts[-1]} {b.text}"
+        else:
+            texts.append(b.text)
+    return texts
+
+
+def clean(body: str, title: str = "", subtitle: str = "", extracted: bool = False) -> Cleaned:
     """Return the article's own blocks from a scraped page, and the lines dropped around them.
 
-    Lines repeating ``title`` or ``subtitle`` are dropped: the title is shown separately.
+    Lines repeating ``title`` or ``subtitle`` are dropped: the title is shown separately. An
+    ``extracted`` body (from a saved page, by trafilatura) is the article already: only the
+    rules reading one line at a time apply to it, not those finding the article on the page
+    (on the extraction benchmark they cost it more recall than they bought precision).
     """
     titles = frozenset(key for key in (_title_key(title), _title_key(subtitle)) if key)
     blocks = _blocks(body, titles)
@@ -705,10 +1234,15 @@ def clean(body: str, title: str = "", subtitle: str = "") -> Cleaned:
     _absorb_lists(blocks)
     _mark_teasers(blocks)
     _drop_section_names(blocks)
-    _drop_tail(blocks)
-    _drop_header(blocks)
-    kept = [b.text for b in blocks if b.kind in (_Kind.ARTICLE, _Kind.BIO)]
-    dropped = tuple(b.source for b in blocks if b.kind not in (_Kind.ARTICLE, _Kind.BIO))
+    if not extracted:
+        headline, opens = _headline(blocks, title)
+        _keep_densest(blocks, headline + 1 if headline is not None and opens else 0)
+        _drop_tail(blocks)
+        _drop_header(blocks)
+    kept = [b for b in blocks if b.kind in (_Kind.ARTICLE, _Kind.BIO)]
+    dropped = tuple(
+        line for b in blocks if b.kind not in (_Kind.ARTICLE, _Kind.BIO) for line in b.sources
+    )
     if dropped:
         log.debug("dropped %d of %d lines", len(dropped), len(blocks))
-    return Cleaned("\n\n".join(kept), dropped)
+    return Cleaned("\n\n".join(_joined(kept)), dropped)

@@ -118,7 +118,6 @@ PAGE_CASES = {
     "local_news.txt": Page(
         title="Flooding closes Mill Street bridge for second week",
         keep=[
-            "By Dana Whitfield, Staff Writer",
             "Water from the Cedar River pushed over the Mill Street bridge again on Monday night, "
             "and county engineers said the crossing will stay closed at least through the weekend.",
             "“We are not going to open it until we are sure it is safe,” said county engineer Paul "
@@ -128,6 +127,8 @@ PAGE_CASES = {
             "Residents with flood damage can call the county’s recovery line at 555-0142.",
         ],
         drop=[
+            "By Dana Whitfield, Staff Writer",  # bylines and dates are metadata, not text
+            "Published March 4, 2025 at 6:15 a.m.",
             "Skip to main content",
             "Home › News › Local",
             "We use cookies to give you the best possible experience on our website. By continuing "
@@ -185,7 +186,6 @@ PAGE_CASES = {
         subtitle="On a rocky island off Maine, two brothers kept the light burning long after "
         "the machines arrived",
         keep=[
-            "By Nora Lindqvist",
             "The Island",
             "Luc, now 79, remembers the storm of 1978 as the night the sea came into the kitchen. "
             "“We put the little ones on the table and waited for morning,” he said.",
@@ -194,6 +194,7 @@ PAGE_CASES = {
             "niece in Rockland, where he keeps a barometer by the window.",
         ],
         drop=[
+            "By Nora Lindqvist",
             "Harbor Review",
             "Subscribe",
             "Sign in",

@@ -46,6 +46,7 @@ MAX_K = 20
 GENERIC_SHARE = 0.2  # weight of an unseen everyday word, relative to a seen one
 RELATED_COVERAGE = 0.25  # an abstention names the articles whose passages cover this much
 UNSEEN_BOOST = 1.5  # an unseen topical word is the surest sign the articles do not answer
+_STUTTER = re.compile(r"\b(\w+)(?:\W+\1\b)+", re.IGNORECASE)
 MAY_NOT_ANSWER = "These passages come closest, but may not answer the question."
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
@@ -217,7 +218,7 @@ def retrieve(
     vectors = collection.vectors
     if not config.semantic or vectors is None:
         return hits, {}
-    question = encoder().encode([reading.text])[0]
+    question = encoder().encode([_without_stutter(reading.text)])[0]
     if config.dense_candidates and len(vectors) <= config.scan_limit:
         cosines = vectors @ question  # every passage: a scan of the whole vector file
         nearest = _best(cosines, max(k, config.dense_candidates))
@@ -226,6 +227,15 @@ def retrieve(
         return hits, {h.doc: float(cosines[h.doc]) for h in hits}
     docs = [h.doc for h in hits]
     return hits, dict(zip(docs, (vectors[docs] @ question).tolist(), strict=True))
+
+
+def _without_stutter(text: str) -> str:
+    """The question as the model reads it: a word typed twice in a row counts once.
+
+    BM25 counts each question word once, however often it is typed; the model would read
+    "Kursk Kursk troops" as a question about something else than "Kursk troops".
+    """
+    return _STUTTER.sub(r"\1", text)
 
 
 def _best(scores: np.ndarray, k: int) -> list[int]:

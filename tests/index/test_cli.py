@@ -66,6 +66,7 @@ def test_search_abstains_in_words_and_in_json(cli):
     assert data == {
         "question": "How do I reset my router?",
         "answered": False,
+        "tentative": False,
         "results": [],
         "corrections": [],
     }

@@ -57,7 +57,7 @@ def test_passage_vectors_are_saved_and_updated_for_changed_files_only(seeds, ind
     before = np.array(collection.vectors)
     reopened = Library.open(seeds, index_dir)
     assert not reopened.report.rebuilt
-    assert isinstance(reopened.collection.vectors, np.memmap)
+    assert not reopened.collection.vectors.flags.owndata  # a view of the mapped file
     (seeds / "zz_new.txt").write_text(
         "Goats climb the mountains of Wales\n\nGoats are climbing the Welsh hills, farmers say.\n"
     )

@@ -186,7 +186,7 @@ def test_scores_are_rank_bm25s(engine, tmp_path, index_dir):
         terms = analyzer.terms(" ".join(rng.sample(words, 3)))
         theirs = embedded.collection.index
         expected = theirs.top(theirs.query(terms), 10)
-        view = QuestionView(remote.store.client, remote.store.stats(), remote.params)
+        view = QuestionView(remote.store.client, remote.store.stats(), remote.config.bm25)
         got = view.index.top(view.index.query(terms), 10)
         assert [view.passage(h.doc)[0].file for h in got] == [
             embedded.collection.passage(h.doc)[0].file for h in expected

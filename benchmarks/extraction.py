@@ -29,12 +29,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-
-from benchmarks.common import OUT, absent_message, find_data, markdown_table, pct  # noqa: E402
-from index.articles import read_article  # noqa: E402
-from index.cleaning import clean  # noqa: E402
+from benchmarks.common import OUT, absent_message, find_data, markdown_table, pct
+from index.articles import read_article
+from index.cleaning import clean
 
 NAME = "article-extraction"
 _TOKEN = re.compile(r"\w+")

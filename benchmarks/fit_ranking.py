@@ -25,12 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # `common`, `metrics` and `qa_squad` beside this file
-
-from common import absent_message, find_data, markdown_table, provenance, write_json  # noqa: E402
-from metrics import answer_rank  # noqa: E402
-from qa_squad import (  # noqa: E402
+from benchmarks.common import absent_message, find_data, markdown_table, provenance, write_json
+from benchmarks.metrics import answer_rank
+from benchmarks.qa_squad import (
     DATASET,
     FILES,
     WORK,
@@ -41,9 +38,8 @@ from qa_squad import (  # noqa: E402
     split,
     write_articles,
 )
-
-from index.library import Library  # noqa: E402
-from index.rerank import Features  # noqa: E402
+from index.library import Library
+from index.rerank import Features
 
 GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 ROUNDS = 3

@@ -36,11 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import synthetic
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))  # `synthetic` beside this file, also when run as a worker
-
-import synthetic  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000)
 MILLION = 1_000_000
@@ -161,7 +160,7 @@ def run_wall(cmd: Sequence[str | Path]) -> tuple[float, str]:
 
 
 def worker_cmd(name: str, **kwargs: Any) -> list[str]:
-    return [sys.executable, str(Path(__file__).resolve()), "--worker", name, json.dumps(kwargs)]
+    return [sys.executable, "-m", "benchmarks.scale", "--worker", name, json.dumps(kwargs)]
 
 
 def run_worker(name: str, **kwargs: Any) -> tuple[Run, dict]:

@@ -14,7 +14,7 @@ on free loopback ports, under ``benchmarks/out/engine/``) and stops it at the en
   articles written so far: every citation must quote its passage as the embedded pipeline
   cuts it, and at the end every article must be in the engine, whole.
 
-Run: ``python benchmarks/engine.py squad|scale|failover|writes [--size 100k]``.
+Run: ``python -m benchmarks.engine squad|scale|failover|writes [--size 100k]``.
 """
 
 from __future__ import annotations

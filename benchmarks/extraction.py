@@ -14,7 +14,7 @@ the title the reader found with the page's own headline (its ``h1``, ``og:title`
 ``<title>``, read here for the evaluation only). Pages are split by sorted id: even positions
 are the ones rules may be tuned on, odd ones are only reported.
 
-    python benchmarks/extraction.py [--data DIR] [--show N] [--pages tune|report|all]
+    python -m benchmarks.extraction [--data DIR] [--show N] [--pages tune|report|all]
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ question at that mix; and how many asks fall in the "may answer" band. The repor
 never fitted on. The band starts where the odds that the passage answers are 1 to 3
 (``TENTATIVE_ODDS``): a reader shown it with a caveat finds the answer at least once in four.
 
-Run: ``python benchmarks/fit_abstention.py [--no-semantic] [--reuse-index]`` (``--help``).
+Run: ``python -m benchmarks.fit_abstention [--no-semantic] [--reuse-index]`` (``--help``).
 """
 
 from __future__ import annotations

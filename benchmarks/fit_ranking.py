@@ -10,7 +10,7 @@ It prints the fitted weights as the constant ``index/rerank.py`` ships (``WEIGHT
 or ``WEIGHTS`` with ``--no-semantic``), and hit@1 of the shipped and fitted weights on both
 splits. The report split is never fitted on.
 
-Run: ``python benchmarks/fit_ranking.py [--no-semantic] [--reuse-index]`` (``--help``).
+Run: ``python -m benchmarks.fit_ranking [--no-semantic] [--reuse-index]`` (``--help``).
 """
 
 from __future__ import annotations

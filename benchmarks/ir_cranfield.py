@@ -19,7 +19,7 @@ Judgements (``cranqrel.readme``): queries are numbered by their POSITION in ``cr
 background, 4 minimum interest; -1 (one line per query, undocumented) is not relevant.
 MAP counts codes 1-4 as relevant; nDCG@10 uses graded gains 1->4, 2->3, 3->2, 4->1.
 
-Run: ``python benchmarks/ir_cranfield.py`` (under a minute on 2 cores; ``--help``).
+Run: ``python -m benchmarks.ir_cranfield`` (under a minute on 2 cores; ``--help``).
 """
 
 from __future__ import annotations

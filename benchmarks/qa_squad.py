@@ -22,7 +22,7 @@ reranker's weights and the abstention rule were chosen, and ``report`` (odd posi
 never used to choose anything. ``--split`` asks only one split's questions (the collection
 always holds all 48 articles); the default is all of them.
 
-Run: ``python benchmarks/qa_squad.py [--split report]`` (about a minute on 2 cores; ``--help``).
+Run: ``python -m benchmarks.qa_squad [--split report]`` (about a minute on 2 cores; ``--help``).
 """
 
 from __future__ import annotations

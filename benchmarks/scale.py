@@ -2,9 +2,9 @@
 
 Run by hand (not in CI), from the repository root with the virtualenv active::
 
-    python benchmarks/scale.py                  # 10k and 100k passages
-    python benchmarks/scale.py --million        # and 1M (about 10+ minutes more)
-    python benchmarks/scale.py --sizes 10k --profile 100k
+    python -m benchmarks.scale                  # 10k and 100k passages
+    python -m benchmarks.scale --million        # and 1M (about 10+ minutes more)
+    python -m benchmarks.scale --sizes 10k --profile 100k
 
 It prints the machine, a markdown table (one row per size and system), the ratios, a parity
 check, and writes everything to ``benchmarks/out/scale-<timestamp>.json``.

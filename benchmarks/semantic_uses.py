@@ -16,7 +16,7 @@ question is answerable. Each row: hit@1 as users meet it (a refusal is a miss), 
 alone (hit@1 with the decision off), answerable questions refused, and for sets with
 unanswerable questions the abstention precision and recall.
 
-Run: ``python benchmarks/semantic_uses.py [--no-squad]`` (``--help``).
+Run: ``python -m benchmarks.semantic_uses [--no-squad]`` (``--help``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ pages with their true article bodies, Scrapinghub's benchmark; its README gives 
 
 The body F1 scores the cleaned text against the true body (which leaves out the headline);
 "F1 with title" scores it as ``python -m index source`` shows it, the title line first (as
-the issue measured the cleaner: 0.801), less the outlet and url line. Title accuracy compares
+issue 13 measured the cleaner), less the outlet and url line. Title accuracy compares
 the title the reader found with the page's own headline (its ``h1``, ``og:title`` or
 ``<title>``, read here for the evaluation only). Pages are split by sorted id: even positions
 are the ones rules may be tuned on, odd ones are only reported.

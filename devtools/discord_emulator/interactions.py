@@ -44,7 +44,7 @@ from .protocol import (
     json_response,
 )
 from .rest import Ctx, Handler, Rest
-from .validation import is_empty_message, validate_choices
+from .validation import validate_choices
 
 
 class Interactions(Rest):
@@ -115,9 +115,9 @@ class Interactions(Rest):
                 webhook_id=self.application_id,
                 interaction=inter,
             )
-            if self.validate_payloads and is_empty_message(message):
-                del self.messages[int(message["id"])]
-                return error_response(400, 50006, "Cannot send an empty message")
+            empty = self._refuse_if_empty(message)
+            if empty is not None:
+                return empty
         elif rtype == CB_DEFERRED_CHANNEL_MESSAGE:
             flags = FLAG_LOADING | ((data.get("flags") or 0) & FLAG_EPHEMERAL)
             message = self._new_message(
@@ -197,9 +197,9 @@ class Interactions(Rest):
                 webhook_id=self.application_id,
                 interaction=inter,
             )
-            if self.validate_payloads and is_empty_message(message):
-                del self.messages[int(message["id"])]
-                return error_response(400, 50006, "Cannot send an empty message")
+            empty = self._refuse_if_empty(message)
+            if empty is not None:
+                return empty
             await self._echo(
                 "MESSAGE_CREATE", message, ephemeral=bool(message["flags"] & FLAG_EPHEMERAL)
             )

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from .gateway import Gateway
-from .model import Fault, RecordedFile, RecordedRequest
+from .model import EmuGuild, Fault, RecordedFile, RecordedRequest
 from .protocol import (
     API_VERSION,
     FLAG_EPHEMERAL,
@@ -232,6 +232,20 @@ class Rest(Gateway):
         validate_message(body, errors)
         return invalid_form(errors) if errors else None
 
+    def _refuse_if_empty(self, msg: Mapping[str, Any]) -> web.Response | None:
+        """Drop a just-created message with nothing to show, answering as Discord does."""
+        if not (self.validate_payloads and is_empty_message(msg)):
+            return None
+        del self.messages[int(msg["id"])]
+        return error_response(400, 50006, "Cannot send an empty message")
+
+    def _guild_or_404(self, guild_id: str) -> EmuGuild | web.Response:
+        """Return the guild, or Discord's answer for an unknown one."""
+        try:
+            return self.get_guild(int(guild_id))
+        except LookupError:
+            return error_response(404, 10004, "Unknown Guild")
+
     def _visible_to_bot_channels(self, msg: Mapping[str, Any]) -> bool:
         return not msg["flags"] & FLAG_EPHEMERAL
 
@@ -309,27 +323,24 @@ class Rest(Gateway):
         return json_response(list(stored.values()))
 
     async def _get_guild(self, ctx: Ctx, guild_id: str) -> web.Response:
-        try:
-            guild = self.get_guild(int(guild_id))
-        except LookupError:
-            return error_response(404, 10004, "Unknown Guild")
+        guild = self._guild_or_404(guild_id)
+        if isinstance(guild, web.Response):
+            return guild
         payload = self.guild_payload(guild)
         for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at"):
             payload.pop(key)
         return json_response(payload)
 
     async def _get_guild_channels(self, ctx: Ctx, guild_id: str) -> web.Response:
-        try:
-            guild = self.get_guild(int(guild_id))
-        except LookupError:
-            return error_response(404, 10004, "Unknown Guild")
+        guild = self._guild_or_404(guild_id)
+        if isinstance(guild, web.Response):
+            return guild
         return json_response([c.payload() for c in guild.channels])
 
     async def _get_member(self, ctx: Ctx, guild_id: str, user_id: str) -> web.Response:
-        try:
-            guild = self.get_guild(int(guild_id))
-        except LookupError:
-            return error_response(404, 10004, "Unknown Guild")
+        guild = self._guild_or_404(guild_id)
+        if isinstance(guild, web.Response):
+            return guild
         member = guild.members.get(int(user_id))
         if member is None:
             return error_response(404, 10007, "Unknown Member")
@@ -397,9 +408,9 @@ class Rest(Gateway):
             msg_type=19 if reference is not None else 0,
             reference=reference,
         )
-        if self.validate_payloads and is_empty_message(msg):
-            del self.messages[int(msg["id"])]
-            return error_response(400, 50006, "Cannot send an empty message")
+        empty = self._refuse_if_empty(msg)
+        if empty is not None:
+            return empty
         await self._echo("MESSAGE_CREATE", msg)
         return json_response(msg)
 

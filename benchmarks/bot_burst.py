@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bot.emulator import DiscordEmulator, InjectedInteraction, RecordedRequest
+from devtools.discord_emulator import DiscordEmulator, InjectedInteraction, RecordedRequest
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "How many missiles and drones did Russia send toward Kyiv?"

@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from devtools.discord_emulator import DiscordEmulator
+from devtools.emulated_bot import emulated_bot
 from index.library import Library
-from tests.bot.emulator import DiscordEmulator
-from tests.bot.support import emulated_bot
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "How many missiles and drones did Russia send toward Kyiv?"

@@ -14,7 +14,7 @@ on free loopback ports, under ``benchmarks/out/engine/``) and stops it at the en
   articles written so far: every citation must quote its passage as the embedded pipeline
   cuts it, and at the end every article must be in the engine, whole.
 
-Run: ``python benchmarks/engine.py squad|scale|failover|writes [--size 100k]``.
+Run: ``python -m benchmarks.engine squad|scale|failover|writes [--size 100k]``.
 """
 
 from __future__ import annotations
@@ -34,18 +34,12 @@ from typing import Any
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # `common`, `qa_squad`, `synthetic` beside this file
-sys.path.insert(0, str(HERE.parent))
-
-import qa_squad  # noqa: E402
-import synthetic  # noqa: E402
-from common import OUT, find_data, markdown_table, write_json  # noqa: E402
-from metrics import hit_at, mean  # noqa: E402
-
-from index.engine import cluster  # noqa: E402
-from index.engine.backend import EngineLibrary  # noqa: E402
-from index.library import Library  # noqa: E402
+from benchmarks import qa_squad, synthetic
+from benchmarks.common import OUT, find_data, markdown_table, write_json
+from benchmarks.metrics import hit_at, mean
+from index.engine import cluster
+from index.engine.backend import EngineLibrary
+from index.library import Library
 
 WORK = OUT / "engine"
 K = 10  # passages per question in the latency runs (as scale.py)

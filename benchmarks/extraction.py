@@ -9,12 +9,12 @@ pages with their true article bodies, Scrapinghub's benchmark; its README gives 
 
 The body F1 scores the cleaned text against the true body (which leaves out the headline);
 "F1 with title" scores it as ``python -m index source`` shows it, the title line first (as
-the issue measured the cleaner: 0.801), less the outlet and url line. Title accuracy compares
+issue 13 measured the cleaner), less the outlet and url line. Title accuracy compares
 the title the reader found with the page's own headline (its ``h1``, ``og:title`` or
 ``<title>``, read here for the evaluation only). Pages are split by sorted id: even positions
 are the ones rules may be tuned on, odd ones are only reported.
 
-    python benchmarks/extraction.py [--data DIR] [--show N] [--pages tune|report|all]
+    python -m benchmarks.extraction [--data DIR] [--show N] [--pages tune|report|all]
 """
 
 from __future__ import annotations
@@ -29,12 +29,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-
-from benchmarks.common import OUT, absent_message, find_data, markdown_table, pct  # noqa: E402
-from index.articles import read_article  # noqa: E402
-from index.cleaning import clean  # noqa: E402
+from benchmarks.common import OUT, absent_message, find_data, markdown_table, pct
+from index.articles import read_article
+from index.cleaning import clean
 
 NAME = "article-extraction"
 _TOKEN = re.compile(r"\w+")

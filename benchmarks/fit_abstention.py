@@ -17,7 +17,7 @@ question at that mix; and how many asks fall in the "may answer" band. The repor
 never fitted on. The band starts where the odds that the passage answers are 1 to 3
 (``TENTATIVE_ODDS``): a reader shown it with a caveat finds the answer at least once in four.
 
-Run: ``python benchmarks/fit_abstention.py [--no-semantic] [--reuse-index]`` (``--help``).
+Run: ``python -m benchmarks.fit_abstention [--no-semantic] [--reuse-index]`` (``--help``).
 """
 
 from __future__ import annotations
@@ -32,12 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # `common` and `qa_squad` beside this file
-
-from common import absent_message, find_data, markdown_table, provenance, write_json  # noqa: E402
-from metrics import answer_rank  # noqa: E402
-from qa_squad import (  # noqa: E402
+from benchmarks.common import absent_message, find_data, markdown_table, provenance, write_json
+from benchmarks.metrics import answer_rank
+from benchmarks.qa_squad import (
     DATASET,
     FILES,
     WORK,
@@ -49,9 +46,8 @@ from qa_squad import (  # noqa: E402
     split,
     write_articles,
 )
-
-from index.decision import DecisionModel, Evidence  # noqa: E402
-from index.library import Library  # noqa: E402
+from index.decision import DecisionModel, Evidence
+from index.library import Library
 
 ANSWERABLE = 0.72  # share of answerable questions the fit and the error figures assume
 FEATURES = tuple(f.name for f in fields(Evidence))

@@ -10,7 +10,7 @@ It prints the fitted weights as the constant ``index/rerank.py`` ships (``WEIGHT
 or ``WEIGHTS`` with ``--no-semantic``), and hit@1 of the shipped and fitted weights on both
 splits. The report split is never fitted on.
 
-Run: ``python benchmarks/fit_ranking.py [--no-semantic] [--reuse-index]`` (``--help``).
+Run: ``python -m benchmarks.fit_ranking [--no-semantic] [--reuse-index]`` (``--help``).
 """
 
 from __future__ import annotations
@@ -25,12 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # `common`, `metrics` and `qa_squad` beside this file
-
-from common import absent_message, find_data, markdown_table, provenance, write_json  # noqa: E402
-from metrics import answer_rank  # noqa: E402
-from qa_squad import (  # noqa: E402
+from benchmarks.common import absent_message, find_data, markdown_table, provenance, write_json
+from benchmarks.metrics import answer_rank
+from benchmarks.qa_squad import (
     DATASET,
     FILES,
     WORK,
@@ -41,9 +38,8 @@ from qa_squad import (  # noqa: E402
     split,
     write_articles,
 )
-
-from index.library import Library  # noqa: E402
-from index.rerank import Features  # noqa: E402
+from index.library import Library
+from index.rerank import Features
 
 GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 ROUNDS = 3

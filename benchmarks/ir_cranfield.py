@@ -19,7 +19,7 @@ Judgements (``cranqrel.readme``): queries are numbered by their POSITION in ``cr
 background, 4 minimum interest; -1 (one line per query, undocumented) is not relevant.
 MAP counts codes 1-4 as relevant; nDCG@10 uses graded gains 1->4, 2->3, 3->2, 4->1.
 
-Run: ``python benchmarks/ir_cranfield.py`` (under a minute on 2 cores; ``--help``).
+Run: ``python -m benchmarks.ir_cranfield`` (under a minute on 2 cores; ``--help``).
 """
 
 from __future__ import annotations
@@ -36,10 +36,7 @@ from typing import Any
 
 from rank_bm25 import BM25Okapi
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # `common` and `metrics` beside this file
-
-from common import (  # noqa: E402
+from benchmarks.common import (
     OUT,
     absent_message,
     article_file,
@@ -50,11 +47,10 @@ from common import (  # noqa: E402
     write_if_changed,
     write_json,
 )
-from metrics import average_precision, first_occurrences, mean, ndcg_at  # noqa: E402
-
-from index.analysis import Analyzer  # noqa: E402
-from index.bm25 import BM25Index  # noqa: E402
-from index.library import Library  # noqa: E402
+from benchmarks.metrics import average_precision, first_occurrences, mean, ndcg_at
+from index.analysis import Analyzer
+from index.bm25 import BM25Index
+from index.library import Library
 
 DATASET = "cranfield"
 FILES = ("cran.all.1400", "cran.qry", "cranqrel")

@@ -22,7 +22,7 @@ reranker's weights and the abstention rule were chosen, and ``report`` (odd posi
 never used to choose anything. ``--split`` asks only one split's questions (the collection
 always holds all 48 articles); the default is all of them.
 
-Run: ``python benchmarks/qa_squad.py [--split report]`` (about a minute on 2 cores; ``--help``).
+Run: ``python -m benchmarks.qa_squad [--split report]`` (about a minute on 2 cores; ``--help``).
 """
 
 from __future__ import annotations
@@ -43,10 +43,7 @@ from typing import Any
 
 from rank_bm25 import BM25Okapi
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # `common` and `metrics` beside this file
-
-from common import (  # noqa: E402
+from benchmarks.common import (
     OUT,
     absent_message,
     article_file,
@@ -58,13 +55,12 @@ from common import (  # noqa: E402
     write_if_changed,
     write_json,
 )
-from metrics import answer_rank, hit_at, mean  # noqa: E402
-
-from index.analysis import Analyzer  # noqa: E402
-from index.collection import Article  # noqa: E402
-from index.config import SearchConfig  # noqa: E402
-from index.library import Library  # noqa: E402
-from index.passages import Passage  # noqa: E402
+from benchmarks.metrics import answer_rank, hit_at, mean
+from index.analysis import Analyzer
+from index.collection import Article
+from index.config import SearchConfig
+from index.library import Library
+from index.passages import Passage
 
 DATASET = "squad-v1.1-dev-retrieval"
 FILES = ("corpus.jsonl", "queries.jsonl", "qrels/dev.tsv")

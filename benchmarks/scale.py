@@ -2,9 +2,9 @@
 
 Run by hand (not in CI), from the repository root with the virtualenv active::
 
-    python benchmarks/scale.py                  # 10k and 100k passages
-    python benchmarks/scale.py --million        # and 1M (about 10+ minutes more)
-    python benchmarks/scale.py --sizes 10k --profile 100k
+    python -m benchmarks.scale                  # 10k and 100k passages
+    python -m benchmarks.scale --million        # and 1M (about 10+ minutes more)
+    python -m benchmarks.scale --sizes 10k --profile 100k
 
 It prints the machine, a markdown table (one row per size and system), the ratios, a parity
 check, and writes everything to ``benchmarks/out/scale-<timestamp>.json``.
@@ -36,11 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import synthetic
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))  # `synthetic` beside this file, also when run as a worker
-
-import synthetic  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000)
 MILLION = 1_000_000
@@ -161,7 +160,7 @@ def run_wall(cmd: Sequence[str | Path]) -> tuple[float, str]:
 
 
 def worker_cmd(name: str, **kwargs: Any) -> list[str]:
-    return [sys.executable, str(Path(__file__).resolve()), "--worker", name, json.dumps(kwargs)]
+    return [sys.executable, "-m", "benchmarks.scale", "--worker", name, json.dumps(kwargs)]
 
 
 def run_worker(name: str, **kwargs: Any) -> tuple[Run, dict]:

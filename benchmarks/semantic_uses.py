@@ -16,7 +16,7 @@ question is answerable. Each row: hit@1 as users meet it (a refusal is a miss), 
 alone (hit@1 with the decision off), answerable questions refused, and for sets with
 unanswerable questions the abstention precision and recall.
 
-Run: ``python benchmarks/semantic_uses.py [--no-squad]`` (``--help``).
+Run: ``python -m benchmarks.semantic_uses [--no-squad]`` (``--help``).
 """
 
 from __future__ import annotations
@@ -29,18 +29,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-sys.path.insert(0, str(HERE))  # `common` and `qa_squad` beside this file
-
-from common import OUT, find_data, markdown_table, provenance, write_json  # noqa: E402
-from qa_squad import DATASET, FILES, WORK, load, split, write_articles  # noqa: E402
-
-from index.config import SearchConfig  # noqa: E402
-from index.decision import WORDS_ONLY  # noqa: E402
-from index.evaluate import Question, evaluate, load_questions  # noqa: E402
-from index.library import Library  # noqa: E402
-from index.rerank import WEIGHTS  # noqa: E402
+from benchmarks.common import OUT, REPO, find_data, markdown_table, provenance, write_json
+from benchmarks.qa_squad import DATASET, FILES, WORK, load, split, write_articles
+from index.config import SearchConfig
+from index.decision import WORDS_ONLY
+from index.evaluate import Question, evaluate, load_questions
+from index.library import Library
+from index.rerank import WEIGHTS
 
 DATA = REPO / "tests" / "data"
 SEEDS = REPO / "seeds"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
-CODE = ["index", "bot", "tests", "benchmarks"]
+CODE = ["index", "bot", "devtools", "tests", "benchmarks"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]])

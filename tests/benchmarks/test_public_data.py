@@ -5,20 +5,11 @@ need the data sets skip when ``../shared/data`` (beside the repository) is absen
 """
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-
-import common
-import fit_abstention
-import ir_cranfield
-import metrics
-import qa_squad
-
+from benchmarks import common, fit_abstention, ir_cranfield, metrics, qa_squad
 from index.articles import read_article
 
 SQUAD_DIR = common.find_data(qa_squad.DATASET, None, qa_squad.FILES)
@@ -199,22 +190,28 @@ def test_abstention_fit_finds_the_rule_that_made_the_labels():
     x = rng.uniform(0, 1, size=(20_000, 2))
     truth, bias = np.array([8.0, -3.0]), -2.0
     y = (rng.uniform(size=len(x)) < 1 / (1 + np.exp(-(x @ truth + bias)))).astype(float)
+    # Unanswerable examples are split between the two unanswerable kinds independently of
+    # the features, so each kind's weight only restores the answerable share overall.
+    unanswerable = np.where(
+        np.arange(len(x)) % 2, fit_abstention.OTHER_TOPIC, fit_abstention.SAME_TOPIC
+    )
+    kinds = np.where(y == 1, fit_abstention.ANSWERABLE_KIND, unanswerable)
     # Reweighting to the answerable share moves only the bias, by the log of the odds ratio.
     shift = math.log(fit_abstention.ANSWERABLE / (1 - fit_abstention.ANSWERABLE)) - math.log(
         y.mean() / (1 - y.mean())
     )
-    weights, fitted_bias = fit_abstention.fit(x, y)
+    weights, fitted_bias = fit_abstention.fit(x, kinds)
     assert weights == pytest.approx(truth, abs=0.4)
     assert fitted_bias == pytest.approx(bias + shift, abs=0.3)
 
 
 @pytest.mark.parametrize(
-    ("x", "y", "why"),
+    ("x", "kinds", "why"),
     [
-        (np.array([[0.1], [0.9]]), np.array([1.0, 1.0]), "answerable and unanswerable"),
-        (np.array([[0.1], [0.2], [0.8], [0.9]]), np.array([0.0, 0.0, 1.0, 1.0]), "converge"),
+        (np.array([[0.1], [0.9]]), np.array([0, 0]), "answerable and unanswerable"),
+        (np.array([[0.1], [0.2], [0.8], [0.9]]), np.array([1, 2, 0, 0]), "converge"),
     ],
 )
-def test_abstention_fit_refuses_data_that_give_no_model(x, y, why):
+def test_abstention_fit_refuses_data_that_give_no_model(x, kinds, why):
     with pytest.raises(ValueError, match=why):
-        fit_abstention.fit(x, y)
+        fit_abstention.fit(x, kinds)

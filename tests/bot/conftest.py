@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.client import NewsBot
+from devtools.discord_emulator import DiscordEmulator
+from devtools.emulated_bot import emulated_bot
 from index.library import Library
-from tests.bot.emulator import DiscordEmulator
-from tests.bot.support import emulated_bot
 
 REPO = Path(__file__).parents[2]
 

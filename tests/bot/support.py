@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from bot.client import NewsBot
-from bot.settings import Settings
-from index.retriever import Retriever
-from tests.bot.emulator import DiscordEmulator, RecordedRequest
+from devtools.discord_emulator import DiscordEmulator, RecordedRequest
 
 EPHEMERAL = 1 << 6
 ASK = "How many missiles and drones did Russia send toward Kyiv?"
@@ -65,12 +60,3 @@ async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
 
 def sent_to_channel(emu: DiscordEmulator) -> list[RecordedRequest]:
     return [r for r in emu.requests if r.method == "POST" and re.search(CHANNEL_POST, r.path)]
-
-
-def emulated_bot(emu: DiscordEmulator, library: Retriever, seeds: Path, **settings: Any) -> NewsBot:
-    """The real bot, set up for the emulator: commands synced to its guild, no cooldown, no
-    folder watcher (tests trigger reloads themselves); keywords replace settings."""
-    defaults = Settings(
-        token=emu.token, guild_ids=(emu.guild_id,), seeds=seeds, ask_cooldown=0, watch_interval=0
-    )
-    return NewsBot(dataclasses.replace(defaults, **settings), library, guild_ready_timeout=0.05)

@@ -10,8 +10,8 @@ from bot.__main__ import main
 from bot.client import serve
 from bot.kit.errors import APOLOGY
 from bot.settings import Settings
+from devtools.discord_emulator import INTENT_MESSAGE_CONTENT, DiscordEmulator
 from index.library import Library
-from tests.bot.emulator import INTENT_MESSAGE_CONTENT, DiscordEmulator
 from tests.bot.support import ASK, body, descriptions
 
 TOKEN = "MTA5NzY1NDMyMTA5ODc2NTQzMg.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"

@@ -7,7 +7,7 @@ import pytest
 
 from bot.client import NewsBot, ShardedNewsBot, make_bot, serve
 from bot.settings import Settings, SettingsError, load_settings
-from tests.bot.emulator import DiscordEmulator
+from devtools.discord_emulator import DiscordEmulator
 from tests.bot.support import ASK, body, descriptions
 
 

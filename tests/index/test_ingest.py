@@ -98,8 +98,8 @@ def alive(pid):
 
 @pytest.mark.skipif(not Path("/proc").is_dir() or os.cpu_count() < 2, reason="Linux, 2 cores")
 def test_build_workers_end_when_the_building_process_is_killed(tmp_path):
-    # Issue 14, defect 7: after kill -9 they waited for work forever, with the resource
-    # tracker and the queue's semaphores in /dev/shm.
+    # Orphaned workers would wait for work forever, keeping the resource tracker and the
+    # queue's semaphores in /dev/shm (issue 14, defect 7).
     for n in range(ingest_module.PARALLEL_MIN_FILES):
         (tmp_path / f"{n:04}.txt").write_text(f"Harbour report {n}\n\nFloods closed it.\n")
     script = (

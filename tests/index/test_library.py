@@ -375,7 +375,8 @@ def test_names_match_whatever_the_quotes_and_an_ambiguous_one_lists_its_matches(
 
 
 def test_a_flipped_byte_anywhere_in_a_large_file_is_caught_at_load(tmp_path):
-    # Issue 14, defect 8: files over 32 MB were checked by a sample of blocks.
+    # Every byte is checked, not a sample of blocks: a flip between samples went unnoticed
+    # (issue 14, defect 8).
     text = bytearray(b"a" * (40 << 20))
     store.save(tmp_path, store.Stored({}, {}, {"texts.bin": text}))
     path = build_dir(tmp_path) / "texts.bin"
@@ -396,8 +397,8 @@ def test_a_text_damaged_after_the_load_is_read_not_crashed_on(seeds, index_dir):
 
 
 def test_a_file_cut_short_is_never_mapped(seeds, index_dir, tmp_path):
-    # Issue 14, defect 9: truncated in place under a live index, then read (a subprocess:
-    # without the check it dies of SIGBUS), and opened again.
+    # Truncated in place under a live index, then read (in a subprocess: without the check
+    # it dies of SIGBUS), and opened again (issue 14, defect 9).
     Library.open(seeds, index_dir)
     script = f"""
 import os

@@ -74,7 +74,8 @@ async def test_mentions_in_a_question_ping_nobody(start):
 
 
 async def test_asking_again_too_soon_is_acknowledged_then_refused_privately(start):
-    # Issue 14, defect 12: the acknowledgement comes first, the cooldown check after it.
+    # The acknowledgement comes first, the cooldown check after it: a refusal must still
+    # reach Discord within its 3 seconds (issue 14, defect 12).
     async with start(ask_cooldown=60, ask_burst=2) as (emu, _):
         for _ in range(2):
             first = await emu.interaction_slash("ask", {"question": ASK})

@@ -61,7 +61,7 @@ async def test_answer_channels_take_every_message_as_a_question(start):
 
 
 async def test_a_flood_of_mentions_gets_one_reaction_and_no_posts(start):
-    # Issue 14, defect 13: 30 mentions in a row used to get 29 public "try again" posts.
+    # A flood must not turn into a flood of public "try again" posts (issue 14, defect 13).
     async with start(ask_cooldown=60, ask_burst=1) as (emu, _):
         for n in range(30):  # bare mentions too: each would post the help
             question = ASK if n % 2 else ""

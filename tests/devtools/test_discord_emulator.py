@@ -14,7 +14,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.bot.emulator import INTENT_GUILD_MESSAGES, INTENT_MESSAGE_CONTENT, DiscordEmulator
+from devtools.discord_emulator import INTENT_GUILD_MESSAGES, INTENT_MESSAGE_CONTENT, DiscordEmulator
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback$"
 CHANNEL_MESSAGES = r"/channels/\d+/messages$"

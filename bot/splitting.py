@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from discord.utils import escape_markdown
 
-from index.sentences import sentence_spans
+from index import sentence_spans
 
 Span = tuple[int, int]
 # Turns a piece of text and the spans to emphasise in it (relative to the piece) into output.

@@ -21,11 +21,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,79 +38,19 @@ from index.printable import visible
 from index.rerank import Features, Question, Ranked, answer_kind, rerank, word_pairs
 from index.semantic import encoder
 from index.spelling import Typo, corrected_terms, word_of
+from index.types import (
+    DEFAULT_K,
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    Answer,
+    Citation,
+    Correction,
+)
 
-MAX_QUESTION_CHARS = 1000
-DEFAULT_K = 3
-MAX_K = 20
 GENERIC_SHARE = 0.2  # weight of an unseen everyday word, relative to a seen one
 RELATED_COVERAGE = 0.25  # an abstention names the articles whose passages cover this much
 UNSEEN_BOOST = 1.5  # an unseen topical word is the surest sign the articles do not answer
-MAY_NOT_ANSWER = "These passages come closest, but may not answer the question."
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """One quoted passage and where it comes from."""
-
-    article: str
-    title: str
-    outlet: str
-    url: str
-    passage: int
-    heading: str
-    text: str
-    score: float
-    matched: tuple[str, ...]  # question words found in the passage, as the passage writes them
-    spans: tuple[tuple[int, int], ...]  # where those words are in ``text`` (for bold)
-
-
-class Correction(NamedTuple):
-    """A ``Typo`` as a reader sees it: the index term shown as a word of the articles."""
-
-    typed: str  # "Oreshnikk" (typographic quotes and full-width letters folded)
-    read_as: str  # "Oreshnik", as the articles write it
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """The reply to one question; ``results`` is empty when ``answered`` is false."""
-
-    question: str  # as asked, less control characters and runs of white space
-    answered: bool
-    results: tuple[Citation, ...] = ()
-    reason: str = ""  # why there is no answer, in words a user can act on
-    related: tuple[str, ...] = field(default=())  # ids of articles that come closest
-    evidence: Evidence | None = None  # what the decision to answer weighed, if it came to that
-    corrections: tuple[Correction, ...] = ()  # each word taken for a typo, once
-    tentative: bool = False  # the closest passages, which may not answer (shown with a caveat)
-
-    @property
-    def note(self) -> str:
-        """How the question was read, and whether the passages may not answer ("" if neither).
-
-        A correction can be wrong (a name the dictionary lacks, "Osama", read as one the
-        articles have, "Obama"): saying it lets the reader see why the passages are about
-        something else.
-        """
-        lines = []
-        if self.corrections:
-            readings = (f"“{c.typed}” as “{c.read_as}”" for c in self.corrections)
-            lines.append("Read " + ", ".join(readings) + ".")
-        if self.tentative:
-            lines.append(MAY_NOT_ANSWER)
-        return "\n".join(lines)
-
-    def to_json(self) -> dict[str, Any]:
-        """The CLI's ``--json`` object."""
-        keep = ("article", "title", "outlet", "url", "passage", "heading", "text", "score")
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "tentative": self.tentative,
-            "results": [{k: getattr(c, k) for k in keep} for c in self.results],
-            "corrections": [c._asdict() for c in self.corrections],
-        }
 
 
 def clean_question(question: str) -> str:

@@ -12,7 +12,7 @@ import json
 import logging
 import mmap
 from collections.abc import Callable, Iterable, Sequence, Set
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import overload
@@ -25,21 +25,13 @@ from index.ingest import Ingested
 from index.passages import Passage
 from index.semantic import model_text
 from index.store import Blob, CorruptIndex, Stored
+from index.types import Article
 from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors (``index.semantic``)
 _EMBED_BATCH = 2048  # passages encoded together during a build (bounds memory)
-
-
-@dataclass(frozen=True, slots=True)
-class Article(Source):
-    """An article as served: what is known of its file, and where its passages are."""
-
-    first_passage: int  # index of its passage 1 in the collection
-    passage_count: int
-    dropped_lines: int
 
 
 class ArticleTable(Sequence[Article]):

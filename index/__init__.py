@@ -18,9 +18,9 @@ from index.engine.backend import open_retriever
 from index.engine.sphinxql import EngineError, parse_url
 from index.library import Library
 from index.passages import heading_spans
-from index.printable import printable, utf8_streams
 from index.retriever import Retriever
 from index.sentences import sentence_spans
+from index.text import printable, utf8_streams
 from index.types import (
     DEFAULT_K,
     MAX_K,

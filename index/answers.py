@@ -19,8 +19,6 @@ A citation's score is the reranker's (BM25's own when nothing could be weighed).
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
@@ -28,16 +26,16 @@ from importlib import resources
 
 import numpy as np
 
-from index.analysis import Analyzer, fold
+from index.analysis import Analyzer
 from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.config import SearchConfig
 from index.decision import Evidence, Verdict
 from index.expansion import expand, related_terms
-from index.printable import visible
 from index.rerank import Features, Question, Ranked, answer_kind, rerank, word_pairs
 from index.semantic import encoder
 from index.spelling import Typo, corrected_terms, word_of
+from index.text import clean_question, fold
 from index.types import (
     DEFAULT_K,
     MAX_K,
@@ -50,16 +48,6 @@ from index.types import (
 GENERIC_SHARE = 0.2  # weight of an unseen everyday word, relative to a seen one
 RELATED_COVERAGE = 0.25  # an abstention names the articles whose passages cover this much
 UNSEEN_BOOST = 1.5  # an unseen topical word is the surest sign the articles do not answer
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
-
-def clean_question(question: str) -> str:
-    """What the user meant to type: control characters out, whitespace folded.
-
-    Invisible characters (a soft hyphen, a zero-width space) are dropped without splitting
-    their word. Characters are composed (NFC), as articles are when read (``index.articles``).
-    """
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", visible(question))).split())
 
 
 def _information(index: BM25Index, tid: int | None) -> float:

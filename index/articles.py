@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from index.cleaning import read_page
 from index.html import HTML_SUFFIXES, read_html
-from index.printable import printable, replaced, visible
+from index.text import printable, replaced, visible
 from index.types import Source
 
 log = logging.getLogger(__name__)

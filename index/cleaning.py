@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from functools import lru_cache
 
+from index.text import title_key, word_list_form
+
 log = logging.getLogger(__name__)
 
 MIN_PROSE_WORDS = 6  # a line ending in a full stop but shorter than this is a label
@@ -86,9 +88,7 @@ _CLOSERS = "\"'”’»)\\]"
 _FULL_STOP = re.compile(rf"[.…][{_CLOSERS}]*$")
 _QUESTION = re.compile(rf"[?!][{_CLOSERS}]*$")
 _PUNCTUATION = re.compile(r"[.,;:!?…]")
-_QUOTE_MARKS = re.compile(r"[\"'‘’‚‛“”„‟«»‹›`´]")
 _QUOTED = re.compile(r"[“”„]|\"[^\"]+\"")
-_NON_WORD = re.compile(r"[^\w\s]")
 _SEPARATOR = re.compile(r"\s*[|»›•·]\s*|\s+[/>]\s+")
 _SEPARATOR_CHARS = "|»›•·/>"
 _TOKEN = re.compile(r"@?[\w'’+-]+")
@@ -105,16 +105,6 @@ def _is_prose(text: str, words: int) -> bool:
     if _FULL_STOP.search(text):
         return words >= MIN_PROSE_WORDS
     return bool(_QUESTION.search(text)) and words >= SHORT_QUESTION_WORDS
-
-
-def _bare(text: str) -> str:
-    """Lower-case words only: the form word lists are compared in."""
-    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
-
-
-def _title_key(text: str) -> str:
-    """Compare titles ignoring case, spacing and quote styles."""
-    return " ".join(_QUOTE_MARKS.sub("", text).casefold().split())
 
 
 def _parts(text: str) -> list[str]:
@@ -490,7 +480,7 @@ def _is_share(b: _Block) -> bool:
 
 def _is_interface(b: _Block) -> bool:
     """Buttons, form labels and ad slots, however they are worded around "advertisement"."""
-    if b.words <= MAX_NAV_WORDS and _bare(b.text) in _INTERFACE_LINES:
+    if b.words <= MAX_NAV_WORDS and word_list_form(b.text) in _INTERFACE_LINES:
         return True
     return not b.prose and b.words <= MAX_NAV_WORDS and bool(_AD_LABEL.search(b.text))
 
@@ -693,7 +683,7 @@ def _blocks(body: str, titles: frozenset[str]) -> list[_Block]:
     """
     blocks = [_Block(b.sources, b.text, b.words, b.prose, b.kind) for b in _classified(body)]
     for b in blocks:
-        if b.words <= MAX_TITLE_WORDS and _title_key(b.text) in titles:
+        if b.words <= MAX_TITLE_WORDS and title_key(b.text) in titles:
             b.kind = _Kind.CHROME
     return blocks
 
@@ -733,7 +723,7 @@ def _mark_copies(blocks: list[_Block]) -> None:
         if b.words < MIN_COPY_WORDS or not (b.prose or b.text.endswith(_ELLIPSES)):
             continue
         words = b.text.split()
-        key = _title_key(" ".join(words[:MIN_COPY_WORDS]))
+        key = title_key(" ".join(words[:MIN_COPY_WORDS]))
         first = earlier.get(key)
         cut_short = b.text.endswith(_ELLIPSES) and first is not None and b.words <= first.words
         if cut_short or (b.words > MIN_RUN_TOGETHER_WORDS and _holds_paragraphs(words, earlier)):
@@ -750,7 +740,7 @@ def _holds_paragraphs(words: list[str], earlier: dict[str, _Block]) -> bool:
     text = " ".join(words)
     found: set[int] = set()
     for i in range(len(words) - MIN_COPY_WORDS + 1):
-        paragraph = earlier.get(_title_key(" ".join(words[i : i + MIN_COPY_WORDS])))
+        paragraph = earlier.get(title_key(" ".join(words[i : i + MIN_COPY_WORDS])))
         if paragraph is not None and paragraph.text in text:
             found.add(id(paragraph))
             if len(found) >= MIN_COPY_PARAGRAPHS:
@@ -804,7 +794,7 @@ def _mark_repeats(blocks: list[_Block]) -> None:
     places: dict[str, list[int]] = {}
     for i, b in enumerate(blocks):
         if not b.prose:
-            places.setdefault(_title_key(b.text), []).append(i)
+            places.setdefault(title_key(b.text), []).append(i)
     for where in places.values():
         if len(where) > 1 and not all(
             i + 1 < len(blocks) and blocks[i + 1].article_prose for i in where
@@ -885,7 +875,7 @@ def _mark_teasers(blocks: list[_Block]) -> None:
 def _is_section_name(b: _Block) -> bool:
     if b.prose or b.kind is not _Kind.ARTICLE or b.words > MAX_LABEL_WORDS:
         return False
-    tokens = _bare(b.text).split()
+    tokens = word_list_form(b.text).split()
     return 0 < len(tokens) <= MAX_LABEL_WORDS and all(
         t in _SECTION_WORDS or t.isdigit() for t in tokens
     )
@@ -1045,7 +1035,7 @@ def _content(text: str) -> set[str]:
 
     Five letters are stem enough for "guarantees" to echo "guaranteed".
     """
-    return {w[:5] for w in _bare(text).split() if len(w) > 2}
+    return {w[:5] for w in word_list_form(text).split() if len(w) > 2}
 
 
 def _main_part(text: str) -> str:
@@ -1171,8 +1161,8 @@ def read_page(body: str) -> Page:
 def _outlet(blocks: list[_Block], headline: str) -> str:
     """The outlet where the page names itself: its title's other part, copyright, publisher."""
     if blocks and headline:
-        rest = _title_key(blocks[0].text).replace(_title_key(headline), " ", 1)
-        if rest != _title_key(blocks[0].text):
+        rest = title_key(blocks[0].text).replace(title_key(headline), " ", 1)
+        if rest != title_key(blocks[0].text):
             parts = _parts(rest) + [p for p in re.split(r"\s+[–—-]\s+", rest) if p.strip()]
             for part in parts:
                 words = part.strip(" -–—|:").split()
@@ -1228,7 +1218,7 @@ def clean(body: str, title: str = "", subtitle: str = "", extracted: bool = Fals
     rules reading one line at a time apply to it, not those finding the article on the page
     (on the extraction benchmark they cost it more recall than they bought precision).
     """
-    titles = frozenset(key for key in (_title_key(title), _title_key(subtitle)) if key)
+    titles = frozenset(key for key in (title_key(title), title_key(subtitle)) if key)
     blocks = _blocks(body, titles)
     _extend_appeals(blocks)
     _absorb_lists(blocks)

@@ -30,7 +30,7 @@ from index.engine.backend import open_retriever
 from index.engine.sphinxql import EngineError
 from index.ingest import Progress
 from index.library import Library
-from index.printable import printable, replaced, utf8_streams
+from index.text import printable, replaced, utf8_streams
 
 log = logging.getLogger("index")
 BOLD, PLAIN = "\033[1m", "\033[0m"

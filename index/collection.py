@@ -90,9 +90,10 @@ PIPELINE_MODULES = (
     "collection.py",
     "ingest.py",
     "passages.py",
-    "printable.py",
     "semantic.py",
     "sentences.py",
+    "text.py",
+    "types.py",
     "vocabulary.py",
 )
 # Word lists that shape the index. The others (synonyms.txt, generic.txt) are read per question, so

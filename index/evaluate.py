@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import statistics
 import time
-import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from index.library import Library
+from index.text import answer_key as fold  # the answer-matching rule
 
 DEPTH = 10
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +57,6 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         """Everything, for ``--json``."""
         return asdict(self)
-
-
-def fold(text: str) -> str:
-    """Case-, quote- and space-insensitive form for matching answer strings."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split())
 
 
 def load_questions(path: Path) -> list[Question]:

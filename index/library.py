@@ -18,13 +18,14 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
-from index.analysis import Analyzer, fold
+from index.analysis import Analyzer
 from index.collection import Article, Collection, Embed, build, pipeline_key, update
 from index.config import IndexSettings, SearchConfig
 from index.folder import FolderState, Listing
 from index.ingest import Progress, ingest_all
 from index.passages import Passage
 from index.semantic import encoder
+from index.text import name_key
 from index.types import BuildReport
 
 log = logging.getLogger(__name__)
@@ -274,14 +275,6 @@ class Library:
             if q in (article.id.casefold(), name_key(article.title)):
                 return [article]
         return [a for a in self._all_articles if q in f"{a.id} {name_key(a.title)}"]
-
-
-def name_key(name: str) -> str:
-    """A title or name as matched: case, typographic quotes and runs of spaces folded.
-
-    People type "Trump's" for a title that has "Trump’s".
-    """
-    return " ".join(fold(name).casefold().split())
 
 
 def _load(

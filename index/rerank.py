@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from enum import Enum
 from itertools import pairwise
 
-from index.analysis import Analyzer, latin_letters
+from index.analysis import Analyzer
 from index.bm25 import Hit
 from index.collection import Collection
 from index.linear import weighted_sum
+from index.text import as_compared
 
 WINDOW = 20  # proximity: question words within this many index terms of each other
 REACH = 10  # answer type: a number or date this close (in index terms) to question words
@@ -81,15 +82,6 @@ class Question:
     def total(self) -> float:
         """The question's whole information: features are shares of it."""
         return sum(self.weights.values()) or 1.0
-
-
-def as_compared(text: str) -> str:
-    """Text as phrases are compared: case folded, accents off Latin letters.
-
-    The analyzer takes accents off too, so "Mongke Khan" typed matches "Möngke Khan" written.
-    """
-    folded = text.casefold()
-    return folded if folded.isascii() else latin_letters(folded)
 
 
 def word_pairs(text: str) -> frozenset[str]:

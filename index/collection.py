@@ -86,7 +86,12 @@ PIPELINE_MODULES = (
     "analysis.py",
     "articles.py",
     "bm25.py",
-    "cleaning.py",
+    "cleaning/__init__.py",
+    "cleaning/blocks.py",
+    "cleaning/classify.py",
+    "cleaning/headline.py",
+    "cleaning/lines.py",
+    "cleaning/stretch.py",
     "collection.py",
     "ingest.py",
     "passages.py",
@@ -98,7 +103,14 @@ PIPELINE_MODULES = (
 )
 # Word lists that shape the index. The others (synonyms.txt, generic.txt) are read per question, so
 # editing them needs no rebuild (a 1M-passage build takes two minutes).
-PIPELINE_WORD_LISTS = ("abbreviations.txt", "stopwords.txt")
+PIPELINE_WORD_LISTS = (
+    "abbreviations.txt",
+    "interface_lines.txt",
+    "section_words.txt",
+    "share_cues.txt",
+    "share_words.txt",
+    "stopwords.txt",
+)
 
 
 @cache

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot import render, replies
 from bot.settings import Settings
-from index import Retriever, open_retriever, printable, utf8_streams
+from index import ANSI_BOLD, Retriever, open_retriever, printable, utf8_streams
 
 HINT = (
     "No DISCORD_TOKEN set: answering here instead of on Discord. To connect, put "
@@ -56,7 +56,7 @@ class Console:
                 return
             if line:
                 text = render.to_text(self.reply(line), ansi=self.ansi)
-                self.out.write(printable(text, keep=render.ANSI_BOLD) + "\n\n")
+                self.out.write(printable(text, keep=ANSI_BOLD) + "\n\n")
                 self.out.flush()
 
     def reply(self, line: str) -> replies.Reply:

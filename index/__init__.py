@@ -20,7 +20,7 @@ from index.library import Library
 from index.passages import heading_spans
 from index.retriever import Retriever
 from index.sentences import sentence_spans
-from index.text import printable, utf8_streams
+from index.text import ANSI_BOLD, PARAGRAPH, Span, emphasize, printable, utf8_streams
 from index.types import (
     DEFAULT_K,
     MAX_K,
@@ -34,6 +34,7 @@ from index.types import (
 )
 
 __all__ = [
+    "ANSI_BOLD",
     "ARTICLES_ALIAS_ENV",
     "ARTICLES_ENV",
     "DEFAULT_K",
@@ -41,6 +42,7 @@ __all__ = [
     "INDEX_DIR_ENV",
     "MAX_K",
     "MAX_QUESTION_CHARS",
+    "PARAGRAPH",
     "Answer",
     "Article",
     "BuildReport",
@@ -52,6 +54,8 @@ __all__ = [
     "Retriever",
     "SearchConfig",
     "Source",
+    "Span",
+    "emphasize",
     "heading_spans",
     "open_retriever",
     "parse_url",

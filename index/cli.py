@@ -30,10 +30,9 @@ from index.engine.backend import open_retriever
 from index.engine.sphinxql import EngineError
 from index.ingest import Progress
 from index.library import Library
-from index.text import printable, replaced, utf8_streams
+from index.text import ANSI_BOLD, emphasize, printable, replaced, utf8_streams
 
 log = logging.getLogger("index")
-BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
 def _k(value: str) -> int:
@@ -158,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _say(text: str, file: TextIO | None = None) -> None:
     """Print text that may quote articles: their control codes never reach the terminal."""
-    print(printable(text, keep=(BOLD, PLAIN)), file=file or sys.stdout)
+    print(printable(text, keep=ANSI_BOLD), file=file or sys.stdout)
 
 
 def _progress_bar() -> Progress | None:
@@ -217,10 +216,7 @@ def render_answer(answer: Answer, library: Library, *, bold: bool = False) -> st
         return "\n".join(out)
     out += [""] if out else []  # a blank line between the note and the passages
     for rank, c in enumerate(answer.results, 1):
-        text = c.text
-        if bold:
-            for start, end in reversed(c.spans):
-                text = f"{text[:start]}{BOLD}{text[start:end]}{PLAIN}{text[end:]}"
+        text = emphasize(c.text, c.spans, mark=ANSI_BOLD) if bold else c.text
         where = f"passage {c.passage}" + (f", “{c.heading}”" if c.heading else "")
         source = ", ".join(x for x in (c.outlet, c.url) if x)
         out.append(f"[{rank}] {c.title} — {where}" + (f"\n    {source}" if source else ""))

@@ -6,6 +6,9 @@ from hostile or broken pages, terminal escape codes (``ESC ] 0 ; title BEL`` ret
 window, ``ESC [ 2 J`` clears the screen). The first must not split a word; the second must
 never reach a terminal through ``source``, ``search`` or the console.
 
+It also holds what the CLI, the console and the bot share to show text: the paragraph
+pattern, bold spans (``emphasize``) and the one pair of terminal escape codes printed.
+
 The folds below look alike but differ on purpose, each for what it compares:
 
 - ``fold``: a typed word as the analyzer reads it (typographic quotes and dashes plain,
@@ -28,6 +31,7 @@ import io
 import re
 import sys
 import unicodedata
+from collections.abc import Callable, Sequence
 
 # Soft hyphen, zero-width space / non-joiner / joiner, word joiner, zero-width no-break space
 # (a byte-order mark inside text): shown as nothing, so removed, never turned into a space.
@@ -175,3 +179,53 @@ def as_compared(text: str) -> str:
 def answer_key(text: str) -> str:
     """Case-, quote- and space-insensitive form for matching answer strings."""
     return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split())
+
+
+# --- text split and marked up, for the CLI, the console and Discord ---------------------------
+
+Span = tuple[int, int]  # a [start, end) range of characters
+PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")  # paragraphs are separated by blank lines
+ANSI_BOLD = ("\033[1m", "\033[0m")  # the only escape codes the CLI and the console print
+
+
+def emphasize(
+    text: str,
+    bold: Sequence[Span],
+    *,
+    escape: Callable[[str], str] = str,
+    mark: tuple[str, str] = ("**", "**"),
+) -> str:
+    """Wrap the ``bold`` spans of ``text`` in ``mark``, passing every piece through ``escape``.
+
+    Escaping the pieces separately (rather than the whole, then bolding) keeps the bold
+    markers themselves from being escaped and the offsets from drifting.
+    """
+    out: list[str] = []
+    position = 0
+    for start, end in _tidy(bold, text):
+        out += [escape(text[position:start]), mark[0], escape(text[start:end]), mark[1]]
+        position = end
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def _tidy(spans: Sequence[Span], text: str) -> list[Span]:
+    """Sort the spans, trim them to the text and its words, and merge any that touch.
+
+    Discord misreads bold that starts or ends with a space (``** a**``) or that touches
+    another bold run (``**a****b**``); a terminal shows the tidied runs the same.
+    """
+    merged: list[Span] = []
+    for s, e in sorted(spans):
+        start, end = max(0, s), min(len(text), e)
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

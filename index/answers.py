@@ -72,10 +72,10 @@ def coverage(
     index: BM25Index,
     terms: list[str],
     related: dict[str, set[str]],
-    doc: int,
+    passage_id: int,
     joined: set[str] | frozenset[str] = frozenset(),
 ) -> float:
-    """Share of the question's information (idf mass) that passage ``doc`` covers.
+    """Share of the question's information (idf mass) that passage ``passage_id`` covers.
 
     A question term is covered when the passage has it or one of its related words. A term
     no passage has weighs the most (the articles cannot speak to it), unless it is everyday
@@ -92,7 +92,7 @@ def coverage(
             weight *= GENERIC_SHARE if term in generic else UNSEEN_BOOST
         total += weight
         alternatives = (index.vocabulary.get(t) for t in (term, *related.get(term, ())))
-        if any(a is not None and index.contains(a, doc) for a in alternatives):
+        if any(a is not None and index.contains(a, passage_id) for a in alternatives):
             covered += weight
     return covered / total if total else 0.0
 
@@ -148,10 +148,10 @@ def retrieve(
     if config.dense_candidates and len(vectors) <= config.scan_limit:
         cosines = vectors @ question  # every passage: a scan of the whole vector file
         nearest = _best(cosines, max(k, config.dense_candidates))
-        found = {h.doc for h in hits}
+        found = {h.passage for h in hits}
         hits += index.hits_for(query, (d for d in nearest if d not in found))
-        return hits, {h.doc: float(cosines[h.doc]) for h in hits}
-    docs = [h.doc for h in hits]
+        return hits, {h.passage: float(cosines[h.passage]) for h in hits}
+    docs = [h.passage for h in hits]
     return hits, dict(zip(docs, (vectors[docs] @ question).tolist(), strict=True))
 
 
@@ -206,7 +206,7 @@ def ask(
     hits = [r.hit for r in ranked]
 
     def covered(hit: Hit) -> float:
-        return coverage(index, terms, related, hit.doc, joined)
+        return coverage(index, terms, related, hit.passage, joined)
 
     evidence = weigh(index, reading, ranked[0], cosines) if ranked else None
     corrections = tuple(_as_written(collection, analyzer, typo, hits) for typo in reading.typos)
@@ -217,7 +217,7 @@ def ask(
         verdict = config.decision.verdict(evidence)
     if verdict is Verdict.SILENT:
         close = (h for h in hits if covered(h) >= RELATED_COVERAGE)
-        nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))
+        nearby = tuple(dict.fromkeys(collection.passage(h.passage)[0].id for h in close))
         return Answer(
             reading.text,
             False,
@@ -242,7 +242,7 @@ def weigh(
 ) -> Evidence:
     """What the decision weighs about a passage, were it the first (stage 4's input)."""
     features = ranked.features
-    doc = ranked.hit.doc
+    doc = ranked.hit.passage
     return Evidence(
         coverage=coverage(index, reading.terms, reading.related, doc, reading.joined),
         log_words=math.log(len(set(reading.terms))),
@@ -295,7 +295,7 @@ def _as_written(
         """Likeness of the letters, then of their case ("launches", not "Launches")."""
         return _likeness(typo.typed.casefold(), word.casefold()), _likeness(typo.typed, word)
 
-    words = [w for h in hits for w in _words_for(collection, analyzer, h.doc, typo.term)]
+    words = [w for h in hits for w in _words_for(collection, analyzer, h.passage, typo.term)]
     if not words:
         index = collection.index
         first_with_it = int(index.postings(index.vocabulary[typo.term])[0][0])
@@ -324,7 +324,7 @@ def _words_for(collection: Collection, analyzer: Analyzer, doc: int, term: str) 
 
 
 def cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:
-    article, passage = collection.passage(hit.doc)
+    article, passage = collection.passage(hit.passage)
     wanted = set(terms)
     spans = tuple(span for span, ts in analyzer.spans(passage.text) if wanted.intersection(ts))
     matched = tuple(dict.fromkeys(passage.text[s:e] for s, e in spans))

@@ -173,14 +173,14 @@ class Collection:
             raise CorruptIndex("texts.bin was cut short while in use: open the index again")
         return self._texts[lo:hi].decode("utf-8", "replace")
 
-    def passage(self, doc: int) -> tuple[Article, Passage]:
-        """The passage at collection position ``doc`` and its article."""
-        position = int(self._passage_article[doc])
+    def passage(self, passage_id: int) -> tuple[Article, Passage]:
+        """The passage at collection position ``passage_id`` and its article."""
+        position = int(self._passage_article[passage_id])
         article = self.articles[position]
         text = self.text(position)
-        start, end, h_start, h_end = (int(x) for x in self._spans[doc])
+        start, end, h_start, h_end = (int(x) for x in self._spans[passage_id])
         heading = text[h_start:h_end] if h_start >= 0 else ""
-        number = doc - article.first_passage + 1
+        number = passage_id - article.first_passage + 1
         return article, Passage(number, heading, text[start:end], start, end, h_start, h_end)
 
     def position(self, article: Article) -> int:

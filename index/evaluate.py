@@ -22,12 +22,15 @@ DEPTH = 10
 
 
 @dataclass(frozen=True, slots=True)
-class Question:
-    """One line of a question set."""
+class Case:
+    """One line of a question set: a question and the answer strings that count as found."""
 
     question: str
     answers: tuple[str, ...]  # empty: the articles cannot answer it
     reworded: bool = False
+
+
+Question = Case  # its old name, for scripts (index.rerank.Question is another thing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +62,7 @@ class Report:
         return asdict(self)
 
 
-def load_questions(path: Path) -> list[Question]:
+def load_questions(path: Path) -> list[Case]:
     """Parse a JSONL question set; ``ValueError`` names the bad line."""
     questions = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -72,16 +75,16 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
-def _question(item: object) -> Question:
+def _question(item: object) -> Case:
     """One parsed line, checked: a question string and a list of answer strings, or neither."""
     if not isinstance(item, dict) or not isinstance(item.get("question"), str):
         raise ValueError('expected an object with a "question" string')
     if item.get("unanswerable"):
-        return Question(item["question"], ())
+        return Case(item["question"], ())
     answers = item.get("answers")
     if not isinstance(answers, list) or not answers or not all(isinstance(a, str) for a in answers):
         raise ValueError('expected "answers": a list of strings, or "unanswerable": true')
-    return Question(item["question"], tuple(answers), bool(item.get("reworded")))
+    return Case(item["question"], tuple(answers), bool(item.get("reworded")))
 
 
 def _rank(passages: list[str], answers: tuple[str, ...]) -> int | None:
@@ -97,7 +100,7 @@ def _rate(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
-def evaluate(library: Library, questions: list[Question]) -> Report:
+def evaluate(library: Library, questions: list[Case]) -> Report:
     """Ask every question and score the answers."""
     ranks: list[int | None] = []
     reworded_ranks: list[int | None] = []

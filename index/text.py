@@ -102,7 +102,10 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _QUOTE_MARKS = re.compile(r"[\"'‘’‚‛“”„‟«»‹›`´]")
 _NON_WORD = re.compile(r"[^\w\s]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+# In a question, also the zero-width and direction marks: they only hide what was typed.
+_QUESTION_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]"
+)
 
 
 def fold(word: str) -> str:
@@ -146,7 +149,9 @@ def clean_question(question: str) -> str:
     Invisible characters (a soft hyphen, a zero-width space) are dropped without splitting
     their word. Characters are composed (NFC), as articles are when read (``index.articles``).
     """
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", visible(question))).split())
+    return " ".join(
+        _QUESTION_CONTROL.sub(" ", unicodedata.normalize("NFC", visible(question))).split()
+    )
 
 
 def name_key(name: str) -> str:

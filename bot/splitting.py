@@ -40,9 +40,9 @@ def paginate(
 ) -> list[str]:
     """Split ``text`` into rendered pages of at most ``limit`` characters each, losing nothing."""
     budget = limit - 2 * _MARKERS  # room for the ellipses of a page cut inside a paragraph
-    pages: list[list[_Unit]] = []
+    pages: list[list[_Piece]] = []
     size = 0
-    for unit in _units(text, sorted(bold), budget, render):
+    for unit in _pieces(text, sorted(bold), budget, render):
         grown = size + len(unit.gap) + len(unit.text)
         if pages and grown <= budget:
             pages[-1].append(unit)
@@ -66,21 +66,21 @@ def clip(text: str, limit: int, *, bold: Sequence[Span] = (), render: Render = m
 
 
 @dataclass(frozen=True, slots=True)
-class _Unit:
+class _Piece:
     """A rendered piece that is never split further, and what separates it from the last."""
 
     text: str
     gap: str  # "\n\n" before a paragraph, else the line break or space the text had
 
 
-def _join(page: list[_Unit], *, continued: bool) -> str:
+def _join(page: list[_Piece], *, continued: bool) -> str:
     """Join a page's units, with ellipses where it starts or ends inside a paragraph."""
     body = page[0].text + "".join(unit.gap + unit.text for unit in page[1:])
     opening = "" if page[0].gap == "\n\n" else f"{ELLIPSIS} "
     return opening + body + (f" {ELLIPSIS}" if continued else "")
 
 
-def _units(text: str, bold: list[Span], limit: int, render: Render) -> Iterator[_Unit]:
+def _pieces(text: str, bold: list[Span], limit: int, render: Render) -> Iterator[_Piece]:
     """Yield the paragraphs that fit, else their sentences, else words, else characters."""
     for paragraph in PARAGRAPH.finditer(text):
         previous_end = -1
@@ -94,7 +94,7 @@ def _units(text: str, bold: list[Span], limit: int, render: Render) -> Iterator[
             else:
                 gap = " "
             previous_end = end
-            yield _Unit(rendered, gap)
+            yield _Piece(rendered, gap)
 
 
 def _fit(

@@ -19,7 +19,7 @@ from dotenv import load_dotenv
 from bot import console
 from bot.client import serve
 from bot.settings import SettingsError, load_settings
-from index.engine.sphinxql import EngineError
+from index import EngineError
 
 _FRESH_TOKEN = "copy a fresh one from the Developer Portal (your application, Bot, Reset Token)"
 _AUTHENTICATION_FAILED = 4004  # gateway close code

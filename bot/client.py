@@ -21,12 +21,10 @@ from discord.ext import commands
 from bot import features, replies
 from bot.kit.cooldown import Cooldown
 from bot.kit.errors import APOLOGY, apologize
-from bot.kit.mentions import strip_mentions
 from bot.kit.queue import AnswerQueue, QueueFull
 from bot.kit.respond import NO_MENTIONS, reply_to, respond
 from bot.settings import Settings
-from index.engine.backend import open_retriever
-from index.retriever import Retriever
+from index import Retriever, open_retriever
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +92,6 @@ class NewsBot(commands.Bot):
         queue's bound the reply says the bot is busy.
         """
         library, k = self.library, self.settings.results
-        question = strip_mentions(question)
         try:
             return await self.answers.run(lambda: replies.answer(library.ask(question, k), library))
         except QueueFull:
@@ -143,7 +140,11 @@ def intents_for(settings: Settings) -> discord.Intents:
 async def serve(settings: Settings) -> None:
     """Open the library, then run the bot until closed (without Message Content if refused)."""
     library = await asyncio.to_thread(
-        open_retriever, settings.seeds, config=settings.search, engine=settings.engine
+        open_retriever,
+        settings.index.articles,
+        settings.index.index_dir,
+        config=settings.search,
+        engine=settings.index.engine,
     )
     intents = intents_for(settings)
     while True:

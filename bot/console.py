@@ -15,9 +15,7 @@ from typing import TextIO
 
 from bot import render, replies
 from bot.settings import Settings
-from index.engine.backend import open_retriever
-from index.printable import printable, utf8_streams
-from index.retriever import Retriever
+from index import ANSI_BOLD, Retriever, open_retriever, printable, utf8_streams
 
 HINT = (
     "No DISCORD_TOKEN set: answering here instead of on Discord. To connect, put "
@@ -58,7 +56,7 @@ class Console:
                 return
             if line:
                 text = render.to_text(self.reply(line), ansi=self.ansi)
-                self.out.write(printable(text, keep=render.ANSI_BOLD) + "\n\n")
+                self.out.write(printable(text, keep=ANSI_BOLD) + "\n\n")
                 self.out.flush()
 
     def reply(self, line: str) -> replies.Reply:
@@ -114,7 +112,12 @@ def main(settings: Settings) -> int:
     print(HINT, file=sys.stderr)
     try:
         console = Console(
-            open_retriever(settings.seeds, config=settings.search, engine=settings.engine),
+            open_retriever(
+                settings.index.articles,
+                settings.index.index_dir,
+                config=settings.search,
+                engine=settings.index.engine,
+            ),
             settings.results,
             sys.stdout,
             ansi=sys.stdout.isatty(),

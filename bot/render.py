@@ -15,7 +15,8 @@ import re
 import discord
 
 from bot.replies import Card, Reply
-from bot.splitting import clip, emphasize, paginate, plain
+from bot.splitting import clip, paginate, plain
+from index import ANSI_BOLD, emphasize
 
 # Discord's limits (characters unless said otherwise).
 CONTENT = 2000
@@ -34,7 +35,6 @@ NOTE = 300  # the line under a quoted question
 
 COLOUR = discord.Colour(0x2F6FB3)
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]{1,2000}")  # Discord rejects other embed URLs
-ANSI_BOLD = ("\033[1m", "\033[0m")  # the only escape codes the console prints
 
 
 def content(reply: Reply) -> str | None:

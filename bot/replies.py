@@ -11,11 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from index.answers import Answer, Citation
-from index.collection import Article
-from index.library import BuildReport
-from index.passages import heading_spans
-from index.retriever import Retriever
+from index import Answer, Article, BuildReport, Citation, Retriever, heading_spans
 
 Span = tuple[int, int]
 

@@ -1,19 +1,20 @@
 """The bot's settings: read once from the environment (and ``.env``), checked, then frozen.
 
 Every knob lives here, so a bad value is reported once, in words, before anything starts;
-``.env.example`` documents the same names. The index reads ``NEWSDESK_INDEX_DIR`` itself.
+``.env.example`` documents the same names. The folder settings (the articles folder, the
+index folder, the engine URL) are the index's own ``IndexSettings``, read by its
+``from_env`` and checked here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from index import SearchConfig
-from index.engine.sphinxql import parse_url
+from index import DEFAULT_K, ENGINE_ENV, IndexSettings, SearchConfig, parse_url
 
 Number = TypeVar("Number", int, float)
 
@@ -32,17 +33,22 @@ class Settings:
     token: str = ""  # empty: run in the terminal instead of on Discord
     guild_ids: tuple[int, ...] = ()  # sync commands to these guilds at once (else globally)
     answer_channel_ids: frozenset[int] = frozenset()  # every message there is a question
-    seeds: Path = Path("seeds")
-    results: int = 3  # passages per answer
+    index: IndexSettings = field(default_factory=IndexSettings)  # articles, index, engine
+    results: int = DEFAULT_K  # passages per answer
     search: SearchConfig = field(default_factory=SearchConfig)
     ask_burst: int = 3  # questions one user may ask within ``ask_cooldown`` seconds
     ask_cooldown: float = 30.0  # the window those questions count in (0: no limit)
     queue_wait: float = 30.0  # seconds of answering ahead past which a question is turned away
     watch_interval: float = 30.0  # seconds between checks of the articles folder (0: off)
     page_timeout: float = 300.0  # seconds of inactivity before page buttons are removed
-    engine: str = ""  # NEWSDESK_ENGINE: a search engine cluster's URL ("": the embedded index)
     shard_count: int | None = None  # gateway shards in all (None: unsharded; 0: Discord's advice)
     shard_ids: tuple[int, ...] = ()  # the shards this process runs (all of them if empty)
+    # The articles folder by its old name, for scripts that still pass ``seeds=``.
+    seeds: InitVar[Path | None] = None
+
+    def __post_init__(self, seeds: Path | None) -> None:
+        if seeds is not None:
+            object.__setattr__(self, "index", replace(self.index, articles=Path(seeds)))
 
     @property
     def reads_messages(self) -> bool:
@@ -56,8 +62,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         token=_token(environ.get("DISCORD_TOKEN", "")),
         guild_ids=_ids(environ, "DISCORD_GUILD_IDS"),
         answer_channel_ids=frozenset(_ids(environ, "DISCORD_ANSWER_CHANNEL_IDS")),
-        seeds=Path(environ.get("NEWSDESK_SEEDS", "").strip() or "seeds"),
-        results=_number(environ, "NEWSDESK_RESULTS", int, 3, 1, 10),
+        index=_index(environ),
+        results=_number(environ, "NEWSDESK_RESULTS", int, DEFAULT_K, 1, 10),
         search=SearchConfig.from_env(environ),
         ask_burst=_number(environ, "NEWSDESK_ASK_BURST", int, 3, 1, 100),
         ask_cooldown=_number(environ, "NEWSDESK_ASK_COOLDOWN", float, 30.0, 0, 3600),
@@ -66,19 +72,18 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         watch_interval=_number(environ, "NEWSDESK_WATCH_INTERVAL", float, 30.0, 0, 86400),
         # Buttons are removed through the interaction token, which Discord honours 15 minutes.
         page_timeout=_number(environ, "NEWSDESK_PAGE_TIMEOUT", float, 300.0, 1, 840),
-        engine=_engine(environ.get("NEWSDESK_ENGINE", "")),
         **_shards(environ),
     )
 
 
-def _engine(raw: str) -> str:
-    url = raw.strip()
-    if url:
+def _index(environ: Mapping[str, str]) -> IndexSettings:
+    settings = IndexSettings.from_env(environ)
+    if settings.engine:
         try:
-            parse_url(url)
+            parse_url(settings.engine)
         except ValueError as error:
-            raise SettingsError(f"NEWSDESK_ENGINE: {error}") from None
-    return url
+            raise SettingsError(f"{ENGINE_ENV}: {error}") from None
+    return settings
 
 
 def _shards(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -15,37 +15,14 @@ from dataclasses import dataclass
 
 from discord.utils import escape_markdown
 
-from index.sentences import sentence_spans
+from index import PARAGRAPH, Span, emphasize, sentence_spans
 
-Span = tuple[int, int]
 # Turns a piece of text and the spans to emphasise in it (relative to the piece) into output.
 Render = Callable[[str, Sequence[Span]], str]
 
 ELLIPSIS = "…"
-_PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")  # paragraphs are separated by blank lines
 _WORD = re.compile(r"\S+")
 _MARKERS = len(ELLIPSIS) + 1  # " …" at a page's end, "… " at the next page's start
-
-
-def emphasize(
-    text: str,
-    bold: Sequence[Span],
-    *,
-    escape: Callable[[str], str] = str,
-    mark: tuple[str, str] = ("**", "**"),
-) -> str:
-    """Wrap the ``bold`` spans of ``text`` in ``mark``, passing every piece through ``escape``.
-
-    Escaping the pieces separately (rather than the whole, then bolding) keeps the bold
-    markers themselves from being escaped and the offsets from drifting.
-    """
-    out: list[str] = []
-    position = 0
-    for start, end in _tidy(bold, text):
-        out += [escape(text[position:start]), mark[0], escape(text[start:end]), mark[1]]
-        position = end
-    out.append(escape(text[position:]))
-    return "".join(out)
 
 
 def markdown(text: str, bold: Sequence[Span] = ()) -> str:
@@ -63,9 +40,9 @@ def paginate(
 ) -> list[str]:
     """Split ``text`` into rendered pages of at most ``limit`` characters each, losing nothing."""
     budget = limit - 2 * _MARKERS  # room for the ellipses of a page cut inside a paragraph
-    pages: list[list[_Unit]] = []
+    pages: list[list[_Piece]] = []
     size = 0
-    for unit in _units(text, sorted(bold), budget, render):
+    for unit in _pieces(text, sorted(bold), budget, render):
         grown = size + len(unit.gap) + len(unit.text)
         if pages and grown <= budget:
             pages[-1].append(unit)
@@ -89,23 +66,23 @@ def clip(text: str, limit: int, *, bold: Sequence[Span] = (), render: Render = m
 
 
 @dataclass(frozen=True, slots=True)
-class _Unit:
+class _Piece:
     """A rendered piece that is never split further, and what separates it from the last."""
 
     text: str
     gap: str  # "\n\n" before a paragraph, else the line break or space the text had
 
 
-def _join(page: list[_Unit], *, continued: bool) -> str:
+def _join(page: list[_Piece], *, continued: bool) -> str:
     """Join a page's units, with ellipses where it starts or ends inside a paragraph."""
     body = page[0].text + "".join(unit.gap + unit.text for unit in page[1:])
     opening = "" if page[0].gap == "\n\n" else f"{ELLIPSIS} "
     return opening + body + (f" {ELLIPSIS}" if continued else "")
 
 
-def _units(text: str, bold: list[Span], limit: int, render: Render) -> Iterator[_Unit]:
+def _pieces(text: str, bold: list[Span], limit: int, render: Render) -> Iterator[_Piece]:
     """Yield the paragraphs that fit, else their sentences, else words, else characters."""
-    for paragraph in _PARAGRAPH.finditer(text):
+    for paragraph in PARAGRAPH.finditer(text):
         previous_end = -1
         for start, end, rendered in _fit(
             text, paragraph.start(), paragraph.end(), bold, limit, render, 0
@@ -117,7 +94,7 @@ def _units(text: str, bold: list[Span], limit: int, render: Render) -> Iterator[
             else:
                 gap = " "
             previous_end = end
-            yield _Unit(rendered, gap)
+            yield _Piece(rendered, gap)
 
 
 def _fit(
@@ -170,25 +147,3 @@ _SPLITTERS: tuple[Callable[[str], list[Span]], ...] = (sentence_spans, _words)
 def _within(bold: list[Span], start: int, end: int) -> list[Span]:
     """Clip the spans overlapping ``start:end`` to it, relative to ``start``."""
     return [(max(s, start) - start, min(e, end) - start) for s, e in bold if s < end and e > start]
-
-
-def _tidy(spans: Sequence[Span], text: str) -> list[Span]:
-    """Sort the spans, trim them to the text and its words, and merge any that touch.
-
-    Discord misreads bold that starts or ends with a space (``** a**``) or that touches
-    another bold run (``**a****b**``).
-    """
-    merged: list[Span] = []
-    for s, e in sorted(spans):
-        start, end = max(0, s), min(len(text), e)
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start >= end:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged

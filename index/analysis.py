@@ -11,31 +11,12 @@ since news text repeats its vocabulary.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
 from nltk.stem.snowball import SnowballStemmer
 
-from index.printable import INVISIBLE, visible
-
-# Typographic punctuation folded to ASCII, one character for one so that offsets into the
-# original text stay valid: "Russia’s" is "Russia's", and "2024—three" is two words.
-_FOLD = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u02bc": "'",
-        "\u2032": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": " ",
-        "\u2014": " ",
-        "\u2015": " ",
-        "\u2212": "-",
-    }
-)
+from index.text import INVISIBLE, PUNCTUATION, latin_letters, visible
 
 # A number (thousands separators, decimals, an optional percent sign), a dotted acronym
 # ("U.S."), or a word of letters possibly joined by apostrophes or hyphens ("cease-fire").
@@ -46,46 +27,10 @@ _TOKEN = re.compile(
     r"|(?:[^\W\d_]\.){2,}"
     rf"|[^\W\d_]+(?:[{INVISIBLE}]+[^\W\d_]+|['-][^\W\d_]+)*"
 )
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _ACRONYM_MAX = 5  # an upper-case word this short is an acronym ("US", "WHO"), never a stopword
 PERCENT = "percent"
 CACHE_LIMIT = 1_000_000  # distinct tokens remembered (about 150 MB at most)
-
-
-def fold(word: str) -> str:
-    """A typed word with its characters as the analyzer reads them, accents kept.
-
-    Typographic quotes and dashes become plain ones, full-width letters normal ones (NFKC).
-    For checks on the word itself (is it in the English dictionary?), where "café" must stay
-    what it is; the analyzer takes the accents off only for its terms (``latin_letters``).
-    """
-    return unicodedata.normalize("NFKC", visible(word).translate(_FOLD))
-
-
-def latin_letters(token: str) -> str:
-    """Accents off Latin letters ("Möngke" is "Mongke", "Erdoğan" "Erdogan").
-
-    People type names without their accents, and scraped text may have them or not. Marks on
-    other scripts' letters stay (a Cyrillic "й" is not an "и"), as do letters that are not
-    an accented form of a plain one ("ø", "ł").
-    """
-    decomposed = unicodedata.normalize("NFKD", token)
-    return unicodedata.normalize("NFC", _NON_ASCII.sub(_marks_after_ascii_off, decomposed))
-
-
-def _marks_after_ascii_off(run: re.Match[str]) -> str:
-    """A run of non-ASCII characters less the combining marks that open it after an ASCII one.
-
-    Only the runs are looked at character by character: the reranker folds whole passages.
-    """
-    text = run.group()
-    if run.start() == 0:
-        return text
-    marks = 0
-    while marks < len(text) and unicodedata.combining(text[marks]):
-        marks += 1
-    return text[marks:]
 
 
 @cache
@@ -121,7 +66,7 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         """All index terms of ``text``, in order, repeats included."""
         if not text.isascii():
-            text = text.translate(_FOLD)
+            text = text.translate(PUNCTUATION)
         cache_get, out = self._cache.get, []
         for token in _TOKEN.findall(text):
             terms = cache_get(token)
@@ -132,7 +77,7 @@ class Analyzer:
 
     def _spans(self, text: str) -> tuple[tuple[tuple[int, int], tuple[str, ...]], ...]:
         """Each word's character span in ``text`` with the terms it yields (for highlighting)."""
-        folded = text if text.isascii() else text.translate(_FOLD)
+        folded = text if text.isascii() else text.translate(PUNCTUATION)
         result = []
         for match in _TOKEN.finditer(folded):
             token = match.group()

@@ -20,108 +20,36 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
 
 import numpy as np
 
-from index.analysis import Analyzer, fold
+from index.analysis import Analyzer
 from index.bm25 import BM25Index, Hit
 from index.collection import Collection
 from index.config import SearchConfig
 from index.decision import Evidence, Verdict
 from index.expansion import expand, related_terms
-from index.printable import visible
 from index.rerank import Features, Question, Ranked, answer_kind, rerank, word_pairs
 from index.semantic import encoder
 from index.spelling import Typo, corrected_terms, word_of
+from index.text import clean_question, fold
+from index.types import (
+    DEFAULT_K,
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    Answer,
+    Citation,
+    Correction,
+)
 
-MAX_QUESTION_CHARS = 1000
-DEFAULT_K = 3
-MAX_K = 20
 GENERIC_SHARE = 0.2  # weight of an unseen everyday word, relative to a seen one
 RELATED_COVERAGE = 0.25  # an abstention names the articles whose passages cover this much
 UNSEEN_BOOST = 1.5  # an unseen topical word is the surest sign the articles do not answer
 _STUTTER = re.compile(r"\b(\w+)(?:\W+\1\b)+", re.IGNORECASE)
-MAY_NOT_ANSWER = "These passages come closest, but may not answer the question."
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """One quoted passage and where it comes from."""
-
-    article: str
-    title: str
-    outlet: str
-    url: str
-    passage: int
-    heading: str
-    text: str
-    score: float
-    matched: tuple[str, ...]  # question words found in the passage, as the passage writes them
-    spans: tuple[tuple[int, int], ...]  # where those words are in ``text`` (for bold)
-
-
-class Correction(NamedTuple):
-    """A ``Typo`` as a reader sees it: the index term shown as a word of the articles."""
-
-    typed: str  # "Oreshnikk" (typographic quotes and full-width letters folded)
-    read_as: str  # "Oreshnik", as the articles write it
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """The reply to one question; ``results`` is empty when ``answered`` is false."""
-
-    question: str  # as asked, less control characters and runs of white space
-    answered: bool
-    results: tuple[Citation, ...] = ()
-    reason: str = ""  # why there is no answer, in words a user can act on
-    related: tuple[str, ...] = field(default=())  # ids of articles that come closest
-    evidence: Evidence | None = None  # what the decision to answer weighed, if it came to that
-    corrections: tuple[Correction, ...] = ()  # each word taken for a typo, once
-    tentative: bool = False  # the closest passages, which may not answer (shown with a caveat)
-
-    @property
-    def note(self) -> str:
-        """How the question was read, and whether the passages may not answer ("" if neither).
-
-        A correction can be wrong (a name the dictionary lacks, "Osama", read as one the
-        articles have, "Obama"): saying it lets the reader see why the passages are about
-        something else.
-        """
-        lines = []
-        if self.corrections:
-            readings = (f"“{c.typed}” as “{c.read_as}”" for c in self.corrections)
-            lines.append("Read " + ", ".join(readings) + ".")
-        if self.tentative:
-            lines.append(MAY_NOT_ANSWER)
-        return "\n".join(lines)
-
-    def to_json(self) -> dict[str, Any]:
-        """The CLI's ``--json`` object."""
-        keep = ("article", "title", "outlet", "url", "passage", "heading", "text", "score")
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "tentative": self.tentative,
-            "results": [{k: getattr(c, k) for k in keep} for c in self.results],
-            "corrections": [c._asdict() for c in self.corrections],
-        }
-
-
-def clean_question(question: str) -> str:
-    """What the user meant to type: control characters out, whitespace folded.
-
-    Invisible characters (a soft hyphen, a zero-width space) are dropped without splitting
-    their word. Characters are composed (NFC), as articles are when read (``index.articles``).
-    """
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", visible(question))).split())
 
 
 def _information(index: BM25Index, tid: int | None) -> float:
@@ -146,10 +74,10 @@ def coverage(
     index: BM25Index,
     terms: list[str],
     related: dict[str, set[str]],
-    doc: int,
+    passage_id: int,
     joined: set[str] | frozenset[str] = frozenset(),
 ) -> float:
-    """Share of the question's information (idf mass) that passage ``doc`` covers.
+    """Share of the question's information (idf mass) that passage ``passage_id`` covers.
 
     A question term is covered when the passage has it or one of its related words. A term
     no passage has weighs the most (the articles cannot speak to it), unless it is everyday
@@ -166,7 +94,7 @@ def coverage(
             weight *= GENERIC_SHARE if term in generic else UNSEEN_BOOST
         total += weight
         alternatives = (index.vocabulary.get(t) for t in (term, *related.get(term, ())))
-        if any(a is not None and index.contains(a, doc) for a in alternatives):
+        if any(a is not None and index.contains(a, passage_id) for a in alternatives):
             covered += weight
     return covered / total if total else 0.0
 
@@ -222,10 +150,10 @@ def retrieve(
     if config.dense_candidates and len(vectors) <= config.scan_limit:
         cosines = vectors @ question  # every passage: a scan of the whole vector file
         nearest = _best(cosines, max(k, config.dense_candidates))
-        found = {h.doc for h in hits}
+        found = {h.passage for h in hits}
         hits += index.hits_for(query, (d for d in nearest if d not in found))
-        return hits, {h.doc: float(cosines[h.doc]) for h in hits}
-    docs = [h.doc for h in hits]
+        return hits, {h.passage: float(cosines[h.passage]) for h in hits}
+    docs = [h.passage for h in hits]
     return hits, dict(zip(docs, (vectors[docs] @ question).tolist(), strict=True))
 
 
@@ -289,7 +217,7 @@ def ask(
     hits = [r.hit for r in ranked]
 
     def covered(hit: Hit) -> float:
-        return coverage(index, terms, related, hit.doc, joined)
+        return coverage(index, terms, related, hit.passage, joined)
 
     evidence = weigh(index, reading, ranked[0], cosines) if ranked else None
     corrections = tuple(_as_written(collection, analyzer, typo, hits) for typo in reading.typos)
@@ -300,7 +228,7 @@ def ask(
         verdict = config.decision.verdict(evidence)
     if verdict is Verdict.SILENT:
         close = (h for h in hits if covered(h) >= RELATED_COVERAGE)
-        nearby = tuple(dict.fromkeys(collection.passage(h.doc)[0].id for h in close))
+        nearby = tuple(dict.fromkeys(collection.passage(h.passage)[0].id for h in close))
         return Answer(
             reading.text,
             False,
@@ -325,7 +253,7 @@ def weigh(
 ) -> Evidence:
     """What the decision weighs about a passage, were it the first (stage 4's input)."""
     features = ranked.features
-    doc = ranked.hit.doc
+    doc = ranked.hit.passage
     return Evidence(
         coverage=coverage(index, reading.terms, reading.related, doc, reading.joined),
         log_words=math.log(len(set(reading.terms))),
@@ -378,7 +306,7 @@ def _as_written(
         """Likeness of the letters, then of their case ("launches", not "Launches")."""
         return _likeness(typo.typed.casefold(), word.casefold()), _likeness(typo.typed, word)
 
-    words = [w for h in hits for w in _words_for(collection, analyzer, h.doc, typo.term)]
+    words = [w for h in hits for w in _words_for(collection, analyzer, h.passage, typo.term)]
     if not words:
         index = collection.index
         first_with_it = int(index.postings(index.vocabulary[typo.term])[0][0])
@@ -407,7 +335,7 @@ def _words_for(collection: Collection, analyzer: Analyzer, doc: int, term: str) 
 
 
 def cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:
-    article, passage = collection.passage(hit.doc)
+    article, passage = collection.passage(hit.passage)
     wanted = set(terms)
     spans = tuple(span for span, ts in analyzer.spans(passage.text) if wanted.intersection(ts))
     matched = tuple(dict.fromkeys(passage.text[s:e] for s, e in spans))

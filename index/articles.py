@@ -22,7 +22,8 @@ from typing import BinaryIO
 
 from index.cleaning import read_page
 from index.html import HTML_SUFFIXES, read_html
-from index.printable import printable, replaced, visible
+from index.text import printable, replaced, visible
+from index.types import Source
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +37,6 @@ UNREADABLE = "unreadable"  # the content hash of a file that could not be read
 MAX_ID_CHARS = 64  # ids travel in Discord custom ids and choice values (100 characters at most)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
 LINK_NOT_FOLLOWED = "a symbolic link (links are not followed: copy the file in)"
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """What is known of an article file; every later form of the article carries it."""
-
-    id: str
-    title: str
-    subtitle: str
-    outlet: str
-    url: str
-    file: str  # the file's name in the articles folder
-    fingerprint: str  # hash of the file's bytes: the index is rebuilt when it changes
 
 
 def source_of(article: Source) -> dict[str, str]:

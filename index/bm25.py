@@ -40,9 +40,14 @@ class BM25Params:
 class Hit:
     """A passage that shares at least one term with the question."""
 
-    doc: int
+    passage: int  # its number in the collection
     score: float
-    matched: float  # the query weight of the terms the passage contains
+    overlap: float  # the query weight of the terms the passage contains
+
+    @property
+    def doc(self) -> int:
+        """The passage's number, by the name rank-bm25's documents give it (for scripts)."""
+        return self.passage
 
 
 def okapi_idf(doc_freq: np.ndarray, n_docs: int, params: BM25Params) -> np.ndarray:
@@ -313,12 +318,12 @@ class BM25Index:
             hits.append(Hit(doc, score, matched))
         return hits
 
-    def weight_in(self, term_id: int, doc: int) -> float | None:
+    def weight_in(self, term_id: int, passage_id: int) -> float | None:
         """The term's BM25 weight in a passage, ``None`` if the passage lacks it."""
         docs, weights = self.postings(term_id)
-        i = int(np.searchsorted(docs, doc))
-        return float(weights[i]) if i < len(docs) and int(docs[i]) == doc else None
+        i = int(np.searchsorted(docs, passage_id))
+        return float(weights[i]) if i < len(docs) and int(docs[i]) == passage_id else None
 
-    def contains(self, term_id: int, doc: int) -> bool:
+    def contains(self, term_id: int, passage_id: int) -> bool:
         """Whether a passage contains a term (binary search in the term's postings)."""
-        return self.weight_in(term_id, doc) is not None
+        return self.weight_in(term_id, passage_id) is not None

@@ -18,16 +18,21 @@ from typing import TextIO
 from tqdm import tqdm
 
 from index.answers import DEFAULT_K, MAX_K, Answer
-from index.config import SearchConfig
+from index.config import (
+    ARTICLES_ALIAS_ENV,
+    ARTICLES_ENV,
+    ENGINE_ENV,
+    IndexSettings,
+    SearchConfig,
+)
 from index.engine import cluster
-from index.engine.backend import ENGINE_ENV, open_retriever
+from index.engine.backend import open_retriever
 from index.engine.sphinxql import EngineError
 from index.ingest import Progress
-from index.library import SEEDS_ENV, Library, default_seeds
-from index.printable import printable, replaced, utf8_streams
+from index.library import Library
+from index.text import ANSI_BOLD, emphasize, printable, replaced, utf8_streams
 
 log = logging.getLogger("index")
-BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
 def _k(value: str) -> int:
@@ -44,10 +49,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     """The script's parser, and each verb's (which reports that verb's mistakes)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--seeds",
+        "--articles",
+        "--seeds",  # the old name, still accepted
+        dest="articles",
         type=Path,
         default=None,
-        help=f"articles folder (default: ${SEEDS_ENV} or ./seeds)",
+        help=f"articles folder (default: ${ARTICLES_ENV} or ./seeds; --seeds and"
+        f" ${ARTICLES_ALIAS_ENV} are old names for the same)",
     )
     common.add_argument("--index-dir", type=Path, default=None, help="where the index is kept")
     common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
@@ -118,9 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(message)s",
         stream=sys.stderr,
     )
-    seeds = args.seeds or default_seeds()
-    if args.seeds and not args.seeds.is_dir():
-        print(f"error: {args.seeds} is not a folder", file=sys.stderr)
+    folders = IndexSettings.from_env()
+    articles = args.articles or folders.articles
+    if args.articles and not args.articles.is_dir():
+        print(f"error: {args.articles} is not a folder", file=sys.stderr)
         return 2
     force = args.verb == "build" and args.force
     config = SearchConfig.from_env()
@@ -128,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = replace(config, semantic=False)
     try:
         library = open_retriever(
-            seeds,
+            articles,
             args.index_dir,
             config=config,
             engine=args.engine,
@@ -148,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _say(text: str, file: TextIO | None = None) -> None:
     """Print text that may quote articles: their control codes never reach the terminal."""
-    print(printable(text, keep=(BOLD, PLAIN)), file=file or sys.stdout)
+    print(printable(text, keep=ANSI_BOLD), file=file or sys.stdout)
 
 
 def _progress_bar() -> Progress | None:
@@ -207,10 +216,7 @@ def render_answer(answer: Answer, library: Library, *, bold: bool = False) -> st
         return "\n".join(out)
     out += [""] if out else []  # a blank line between the note and the passages
     for rank, c in enumerate(answer.results, 1):
-        text = c.text
-        if bold:
-            for start, end in reversed(c.spans):
-                text = f"{text[:start]}{BOLD}{text[start:end]}{PLAIN}{text[end:]}"
+        text = emphasize(c.text, c.spans, mark=ANSI_BOLD) if bold else c.text
         where = f"passage {c.passage}" + (f", “{c.heading}”" if c.heading else "")
         source = ", ".join(x for x in (c.outlet, c.url) if x)
         out.append(f"[{rank}] {c.title} — {where}" + (f"\n    {source}" if source else ""))
@@ -234,7 +240,7 @@ def _sources(library: Library, args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, ensure_ascii=False))
     elif not articles:
-        _say(f"No articles in {library.seeds}: add .txt or .md files there.")
+        _say(f"No articles in {library.articles_dir}: add .txt or .md files there.")
     else:
         for a in articles:
             outlet = f" ({a.outlet})" if a.outlet else ""

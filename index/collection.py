@@ -12,7 +12,7 @@ import json
 import logging
 import mmap
 from collections.abc import Callable, Iterable, Sequence, Set
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import overload
@@ -25,21 +25,13 @@ from index.ingest import Ingested
 from index.passages import Passage
 from index.semantic import model_text
 from index.store import Blob, CorruptIndex, Stored
+from index.types import Article
 from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors (``index.semantic``)
 _EMBED_BATCH = 2048  # passages encoded together during a build (bounds memory)
-
-
-@dataclass(frozen=True, slots=True)
-class Article(Source):
-    """An article as served: what is known of its file, and where its passages are."""
-
-    first_passage: int  # index of its passage 1 in the collection
-    passage_count: int
-    dropped_lines: int
 
 
 class ArticleTable(Sequence[Article]):
@@ -94,18 +86,31 @@ PIPELINE_MODULES = (
     "analysis.py",
     "articles.py",
     "bm25.py",
-    "cleaning.py",
+    "cleaning/__init__.py",
+    "cleaning/blocks.py",
+    "cleaning/classify.py",
+    "cleaning/headline.py",
+    "cleaning/lines.py",
+    "cleaning/stretch.py",
     "collection.py",
     "ingest.py",
     "passages.py",
-    "printable.py",
     "semantic.py",
     "sentences.py",
+    "text.py",
+    "types.py",
     "vocabulary.py",
 )
 # Word lists that shape the index. The others (synonyms.txt, generic.txt) are read per question, so
 # editing them needs no rebuild (a 1M-passage build takes two minutes).
-PIPELINE_WORD_LISTS = ("abbreviations.txt", "stopwords.txt")
+PIPELINE_WORD_LISTS = (
+    "abbreviations.txt",
+    "interface_lines.txt",
+    "section_words.txt",
+    "share_cues.txt",
+    "share_words.txt",
+    "stopwords.txt",
+)
 
 
 @cache
@@ -168,14 +173,14 @@ class Collection:
             raise CorruptIndex("texts.bin was cut short while in use: open the index again")
         return self._texts[lo:hi].decode("utf-8", "replace")
 
-    def passage(self, doc: int) -> tuple[Article, Passage]:
-        """The passage at collection position ``doc`` and its article."""
-        position = int(self._passage_article[doc])
+    def passage(self, passage_id: int) -> tuple[Article, Passage]:
+        """The passage at collection position ``passage_id`` and its article."""
+        position = int(self._passage_article[passage_id])
         article = self.articles[position]
         text = self.text(position)
-        start, end, h_start, h_end = (int(x) for x in self._spans[doc])
+        start, end, h_start, h_end = (int(x) for x in self._spans[passage_id])
         heading = text[h_start:h_end] if h_start >= 0 else ""
-        number = doc - article.first_passage + 1
+        number = passage_id - article.first_passage + 1
         return article, Passage(number, heading, text[start:end], start, end, h_start, h_end)
 
     def position(self, article: Article) -> int:

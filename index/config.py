@@ -4,6 +4,9 @@
 reads the settings a deployment changes without code. What shapes the saved index (BM25's
 parameters, whether passages have vectors) is part of its key, so changing it rebuilds;
 the rest applies to the next question.
+
+``IndexSettings.from_env()`` is the one reader of the folder settings (the articles folder,
+the index folder, the engine URL): the CLI and the bot both start from it.
 """
 
 from __future__ import annotations
@@ -11,12 +14,19 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from index.bm25 import BM25Params
 from index.decision import WITH_MEANING, WORDS_ONLY, DecisionModel
 from index.rerank import WEIGHTS, WEIGHTS_WITH_MEANING, Features
 
 SEMANTIC_ENV = "NEWSDESK_SEMANTIC"
+ARTICLES_ENV = "NEWSDESK_ARTICLES"
+# The articles folder's first name, from when it held only the seed articles: still read.
+ARTICLES_ALIAS_ENV = "NEWSDESK_SEEDS"
+INDEX_DIR_ENV = "NEWSDESK_INDEX_DIR"
+ENGINE_ENV = "NEWSDESK_ENGINE"
+DEFAULT_ARTICLES = Path("seeds")
 _OFF = frozenset({"0", "off", "false", "no"})
 
 
@@ -57,3 +67,36 @@ class SearchConfig:
         """The defaults, with ``NEWSDESK_SEMANTIC=off`` for machines too small for the model."""
         semantic = environ.get(SEMANTIC_ENV, "on").strip().casefold() not in _OFF
         return cls(semantic=semantic)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSettings:
+    """Where the articles are, where their index is kept, and which engine (if any) serves it."""
+
+    articles: Path = DEFAULT_ARTICLES  # the articles folder
+    index_dir: Path | None = None  # None: ``.index/<folder name>`` beside the articles folder
+    engine: str = ""  # a search engine cluster's URL ("": the embedded index)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> IndexSettings:
+        """The folder settings from the environment; unset or blank ones take the defaults.
+
+        ``NEWSDESK_ARTICLES`` (or its old name ``NEWSDESK_SEEDS``, read when it is unset),
+        ``NEWSDESK_INDEX_DIR`` and ``NEWSDESK_ENGINE``.
+        """
+        articles = (
+            environ.get(ARTICLES_ENV, "").strip() or environ.get(ARTICLES_ALIAS_ENV, "").strip()
+        )
+        index_dir = environ.get(INDEX_DIR_ENV, "").strip()
+        return cls(
+            articles=Path(articles) if articles else DEFAULT_ARTICLES,
+            index_dir=Path(index_dir) if index_dir else None,
+            engine=environ.get(ENGINE_ENV, "").strip(),
+        )
+
+    def index_for(self, articles: Path) -> Path:
+        """Where the index of ``articles`` is kept: ``index_dir``, else beside that folder."""
+        if self.index_dir is not None:
+            return self.index_dir
+        articles = articles.resolve()
+        return articles.parent / ".index" / articles.name

@@ -11,24 +11,26 @@ from __future__ import annotations
 import json
 import statistics
 import time
-import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from index.library import Library
+from index.text import answer_key as fold  # the answer-matching rule
 
 DEPTH = 10
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 @dataclass(frozen=True, slots=True)
-class Question:
-    """One line of a question set."""
+class Case:
+    """One line of a question set: a question and the answer strings that count as found."""
 
     question: str
     answers: tuple[str, ...]  # empty: the articles cannot answer it
     reworded: bool = False
+
+
+Question = Case  # its old name, for scripts (index.rerank.Question is another thing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +62,7 @@ class Report:
         return asdict(self)
 
 
-def fold(text: str) -> str:
-    """Case-, quote- and space-insensitive form for matching answer strings."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split())
-
-
-def load_questions(path: Path) -> list[Question]:
+def load_questions(path: Path) -> list[Case]:
     """Parse a JSONL question set; ``ValueError`` names the bad line."""
     questions = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -78,16 +75,16 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
-def _question(item: object) -> Question:
+def _question(item: object) -> Case:
     """One parsed line, checked: a question string and a list of answer strings, or neither."""
     if not isinstance(item, dict) or not isinstance(item.get("question"), str):
         raise ValueError('expected an object with a "question" string')
     if item.get("unanswerable"):
-        return Question(item["question"], ())
+        return Case(item["question"], ())
     answers = item.get("answers")
     if not isinstance(answers, list) or not answers or not all(isinstance(a, str) for a in answers):
         raise ValueError('expected "answers": a list of strings, or "unanswerable": true')
-    return Question(item["question"], tuple(answers), bool(item.get("reworded")))
+    return Case(item["question"], tuple(answers), bool(item.get("reworded")))
 
 
 def _rank(passages: list[str], answers: tuple[str, ...]) -> int | None:
@@ -103,7 +100,7 @@ def _rate(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
-def evaluate(library: Library, questions: list[Question]) -> Report:
+def evaluate(library: Library, questions: list[Case]) -> Report:
     """Ask every question and score the answers."""
     ranks: list[int | None] = []
     reworded_ranks: list[int | None] = []

@@ -10,9 +10,7 @@ pipeline changed); so adding, changing or removing a file is picked up on the ne
 from __future__ import annotations
 
 import logging
-import os
 import time
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -20,18 +18,18 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
-from index.analysis import Analyzer, fold
+from index.analysis import Analyzer
 from index.collection import Article, Collection, Embed, build, pipeline_key, update
-from index.config import SearchConfig
+from index.config import IndexSettings, SearchConfig
 from index.folder import FolderState, Listing
 from index.ingest import Progress, ingest_all
 from index.passages import Passage
 from index.semantic import encoder
+from index.text import name_key
+from index.types import BuildReport
 
 log = logging.getLogger(__name__)
 
-SEEDS_ENV = "NEWSDESK_SEEDS"
-INDEX_ENV = "NEWSDESK_INDEX_DIR"
 FUZZY_CUTOFF = 75  # rapidfuzz partial_ratio: typos and word fragments, not unrelated titles
 PIPELINE_KEY = "pipeline"  # manifest entry: what made the index besides the articles
 # Files whose times changed but not their bytes (a checkout, a copy) are hashed at every open
@@ -39,30 +37,14 @@ PIPELINE_KEY = "pipeline"  # manifest entry: what made the index besides the art
 RESAVE_RETIMED = 1000
 
 
-def default_seeds() -> Path:
-    """The articles folder: ``$NEWSDESK_SEEDS`` or ``./seeds``."""
-    return Path(os.environ.get(SEEDS_ENV) or "seeds")
+def default_articles() -> Path:
+    """The articles folder: ``$NEWSDESK_ARTICLES`` (or ``$NEWSDESK_SEEDS``), else ``./seeds``."""
+    return IndexSettings.from_env().articles
 
 
-def default_index_dir(seeds: Path) -> Path:
+def default_index_dir(articles: Path) -> Path:
     """Where the index is kept: ``$NEWSDESK_INDEX_DIR`` or ``.index/`` beside the folder."""
-    configured = os.environ.get(INDEX_ENV)
-    if configured:
-        return Path(configured)
-    seeds = seeds.resolve()
-    return seeds.parent / ".index" / seeds.name
-
-
-@dataclass(frozen=True, slots=True)
-class BuildReport:
-    """What opening the library did, for the CLI's ``build`` and the bot's start-up line."""
-
-    rebuilt: bool
-    articles: int
-    passages: int
-    dropped_lines: int
-    seconds: float
-    reason: str  # "up to date", what an update did, or why it was rebuilt
+    return IndexSettings.from_env().index_for(articles)
 
 
 class Library:
@@ -70,14 +52,14 @@ class Library:
 
     def __init__(
         self,
-        seeds: Path,
+        articles_dir: Path,
         index_dir: Path,
         collection: Collection | None,
         report: BuildReport,
         config: SearchConfig,
         folder: FolderState,
     ) -> None:
-        self.seeds = seeds
+        self.articles_dir = articles_dir
         self.folder = folder  # the articles folder as this library reflects it
         self.index_dir = index_dir
         self.collection = collection
@@ -85,10 +67,15 @@ class Library:
         self.config = config
         self._analyzer = Analyzer()
 
+    @property
+    def seeds(self) -> Path:
+        """The articles folder, by its old name (``articles_dir``)."""
+        return self.articles_dir
+
     @classmethod
     def open(
         cls,
-        seeds: Path | str | None = None,
+        articles_dir: Path | str | None = None,
         index_dir: Path | str | None = None,
         config: SearchConfig | None = None,
         *,
@@ -100,33 +87,39 @@ class Library:
         Folders may be given as strings, as scripts usually do.
         """
         started = time.perf_counter()
-        seeds = Path(seeds) if seeds else default_seeds()
-        index_dir = Path(index_dir) if index_dir else default_index_dir(seeds)
+        articles_dir = Path(articles_dir) if articles_dir else default_articles()
+        index_dir = Path(index_dir) if index_dir else default_index_dir(articles_dir)
         config = config or SearchConfig()
         loaded, reason = _load(index_dir, config, force)
         if loaded is None:
-            collection, folder = cls._build(seeds, index_dir, config, progress)
-            return cls._opened(seeds, index_dir, collection, config, folder, True, reason, started)
+            collection, folder = cls._build(articles_dir, index_dir, config, progress)
+            return cls._opened(
+                articles_dir, index_dir, collection, config, folder, True, reason, started
+            )
         old, seen = loaded
-        folder = FolderState.read(seeds, seen)
+        folder = FolderState.read(articles_dir, seen)
         folder.listing.warn_skipped()
         if folder.same_contents(seen):
             if _retimed(folder, seen) >= RESAVE_RETIMED:
                 old = _saved(index_dir, old, folder) or old
-            return cls._opened(seeds, index_dir, old, config, folder, False, reason, started)
+            return cls._opened(articles_dir, index_dir, old, config, folder, False, reason, started)
         changed = folder.changed_since(seen)
-        fresh = ingest_all([seeds / n for n in folder.listing.names if n in changed], progress)
+        fresh = ingest_all(
+            [articles_dir / n for n in folder.listing.names if n in changed], progress
+        )
         updated = update(old, folder.listing.names, changed, fresh, config.bm25, _embed(config))
         collection = _saved(index_dir, updated, folder)
         if collection is None:
-            log.warning("no usable articles in %s (add .txt or .md files)", seeds)
+            log.warning("no usable articles in %s (add .txt or .md files)", articles_dir)
         reason = f"updated, {len(changed)} new or changed, {_gone(folder, seen)} removed"
-        return cls._opened(seeds, index_dir, collection, config, folder, True, reason, started)
+        return cls._opened(
+            articles_dir, index_dir, collection, config, folder, True, reason, started
+        )
 
     @classmethod
     def _opened(
         cls,
-        seeds: Path,
+        articles_dir: Path,
         index_dir: Path,
         collection: Collection | None,
         config: SearchConfig,
@@ -144,24 +137,24 @@ class Library:
             time.perf_counter() - started,
             reason,
         )
-        return cls(seeds, index_dir, collection, report, config, folder)
+        return cls(articles_dir, index_dir, collection, report, config, folder)
 
     @staticmethod
     def _build(
-        seeds: Path, index_dir: Path, config: SearchConfig, progress: Progress | None
+        articles_dir: Path, index_dir: Path, config: SearchConfig, progress: Progress | None
     ) -> tuple[Collection | None, FolderState]:
         """Index every file; the folder state is completed with the hashes the build saw."""
-        listing = Listing.read(seeds)
+        listing = Listing.read(articles_dir)
         listing.warn_skipped()
-        if not seeds.is_dir():
-            log.warning("articles folder %s does not exist: no articles to serve", seeds)
+        if not articles_dir.is_dir():
+            log.warning("articles folder %s does not exist: no articles to serve", articles_dir)
             return None, FolderState(listing, [])
-        ingested = ingest_all([seeds / n for n in listing.names], progress)
+        ingested = ingest_all([articles_dir / n for n in listing.names], progress)
         collection = build(ingested, config.bm25, _embed(config))
         read = {a.file: a.fingerprint for a in collection.articles} if collection else {}
-        folder = FolderState.of(seeds, listing, read)
+        folder = FolderState.of(articles_dir, listing, read)
         if collection is None:
-            log.warning("no usable articles in %s (add .txt or .md files)", seeds)
+            log.warning("no usable articles in %s (add .txt or .md files)", articles_dir)
             return None, folder
         return _saved(index_dir, collection, folder), folder
 
@@ -170,11 +163,11 @@ class Library:
 
         Cheap enough to poll: it reads no article, only the folder listing and file stats.
         """
-        return Listing.read(self.seeds) != self.folder.listing
+        return Listing.read(self.articles_dir) != self.folder.listing
 
     def reload(self) -> Library:
         """A library reflecting the folder now (cheap when nothing changed)."""
-        return type(self).open(self.seeds, self.index_dir, self.config)
+        return type(self).open(self.articles_dir, self.index_dir, self.config)
 
     # --- questions -------------------------------------------------------------------------
 
@@ -186,7 +179,7 @@ class Library:
             return answers.Answer(
                 answers.clean_question(question),
                 False,
-                reason=f"No articles are loaded: add .txt or .md files to {self.seeds}.",
+                reason=f"No articles are loaded: add .txt or .md files to {self.articles_dir}.",
             )
         return answers.ask(self.collection, self._analyzer, question, k, self.config, abstain)
 
@@ -282,14 +275,6 @@ class Library:
             if q in (article.id.casefold(), name_key(article.title)):
                 return [article]
         return [a for a in self._all_articles if q in f"{a.id} {name_key(a.title)}"]
-
-
-def name_key(name: str) -> str:
-    """A title or name as matched: case, typographic quotes and runs of spaces folded.
-
-    People type "Trump's" for a title that has "Trump’s".
-    """
-    return " ".join(fold(name).casefold().split())
 
 
 def _load(

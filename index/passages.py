@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from index.sentences import sentence_spans
+from index.text import PARAGRAPH
 
 MIN_WORDS = 40
 MAX_WORDS = 120
@@ -22,7 +23,6 @@ PARAGRAPH_MAX_WORDS = 250
 HEADING_MAX_WORDS = 14
 RUN_ON_WORDS = 3 * MAX_WORDS  # longer than this without a full stop is not a sentence
 _WORD = re.compile(r"\S+")
-_BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")  # paragraphs are separated by blank lines
 _SENTENCE_END = '.!?"”’…)]'
 
 
@@ -61,7 +61,7 @@ def is_heading(block: str) -> bool:
 
 def heading_spans(text: str) -> list[tuple[int, int]]:
     """Where the section headings of cleaned article text are (to show them as headings)."""
-    return [block.span() for block in _BLOCK.finditer(text) if is_heading(block.group())]
+    return [block.span() for block in PARAGRAPH.finditer(text) if is_heading(block.group())]
 
 
 def split_passages(text: str) -> list[Passage]:
@@ -87,7 +87,7 @@ def split_passages(text: str) -> list[Passage]:
 def _sections(text: str) -> list[tuple[tuple[int, int], list[_Unit]]]:
     """Group paragraphs under the nearest heading before them (``(-1, -1)``: none)."""
     sections: list[tuple[tuple[int, int], list[_Unit]]] = [((-1, -1), [])]
-    for block in _BLOCK.finditer(text):
+    for block in PARAGRAPH.finditer(text):
         body = block.group()
         if is_heading(body):
             if not sections[-1][1]:  # a heading with no prose under it gives way to this one

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from enum import Enum
 from itertools import pairwise
 
-from index.analysis import Analyzer, latin_letters
+from index.analysis import Analyzer
 from index.bm25 import Hit
 from index.collection import Collection
 from index.linear import weighted_sum
+from index.text import as_compared
 
 WINDOW = 20  # proximity: question words within this many index terms of each other
 REACH = 10  # answer type: a number or date this close (in index terms) to question words
@@ -81,15 +82,6 @@ class Question:
     def total(self) -> float:
         """The question's whole information: features are shares of it."""
         return sum(self.weights.values()) or 1.0
-
-
-def as_compared(text: str) -> str:
-    """Text as phrases are compared: case folded, accents off Latin letters.
-
-    The analyzer takes accents off too, so "Mongke Khan" typed matches "Möngke Khan" written.
-    """
-    folded = text.casefold()
-    return folded if folded.isascii() else latin_letters(folded)
 
 
 def word_pairs(text: str) -> frozenset[str]:
@@ -194,12 +186,12 @@ def features(
     top: float,
     similarity: float,
 ) -> Features:
-    """The evidence that passage ``hit.doc`` answers; ``top`` is the best BM25 score.
+    """The evidence that passage ``hit.passage`` answers; ``top`` is the best BM25 score.
 
     A related word the query was expanded with counts as the question word it stands for
     ("drones" for "unmanned"), as it does for BM25 and for abstention.
     """
-    article, passage = collection.passage(hit.doc)
+    article, passage = collection.passage(hit.passage)
     terms = [t for _, ts in analyzer.spans(passage.text) for t in ts]  # cached for the citation
     if question.stands_for:
         terms = [question.stands_for.get(t, t) for t in terms]
@@ -241,7 +233,8 @@ def rerank(
         return [Ranked(h, None) for h in hits]  # nothing to weigh: BM25's order (ties by overlap)
     meaning = similarity or {}
     weighed = [
-        (h, features(collection, analyzer, question, h, top, meaning.get(h.doc, 0.0))) for h in hits
+        (h, features(collection, analyzer, question, h, top, meaning.get(h.passage, 0.0)))
+        for h in hits
     ]
-    ranked = [Ranked(Hit(h.doc, weighted_sum(f, weights), h.matched), f) for h, f in weighed]
+    ranked = [Ranked(Hit(h.passage, weighted_sum(f, weights), h.overlap), f) for h, f in weighed]
     return sorted(ranked, key=lambda r: -r.hit.score)

@@ -1,16 +1,15 @@
 """What the bot needs from a retrieval engine, as a protocol.
 
-``Library`` (BM25 over the articles folder) is the one implementation; the bot is typed
-against this protocol only, so another engine can stand behind it without touching the bot.
+``Library`` (BM25 over the articles folder) and ``EngineLibrary`` (the same answers from an
+engine cluster) implement it; the bot is typed against this protocol only, so another engine
+can stand behind it without touching the bot. It imports nothing but the value types.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from index.answers import Answer
-from index.collection import Article
-from index.library import BuildReport
+from index.types import Answer, Article, BuildReport
 
 
 class Retriever(Protocol):

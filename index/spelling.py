@@ -28,8 +28,9 @@ from typing import NamedTuple
 
 from spellchecker import SpellChecker
 
-from index.analysis import Analyzer, fold
+from index.analysis import Analyzer
 from index.bm25 import BM25Index
+from index.text import fold
 
 MIN_LENGTH = 5  # shorter unseen terms are not corrected
 

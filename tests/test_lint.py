@@ -17,3 +17,14 @@ def test_ruff(command):
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
     result = subprocess.run([ruff, *command, *CODE], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_bot_imports_index_through_its_door_only():
+    """Every submodule of ``index`` is banned in ``bot/`` (pyproject's banned-api)."""
+    tomllib = pytest.importorskip("tomllib")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    banned = config["tool"]["ruff"]["lint"]["flake8-tidy-imports"]["banned-api"]
+    package = ROOT / "index"
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    modules |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert {f"index.{m}" for m in modules} <= set(banned)

@@ -7,10 +7,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
+from bot.answering import answer_message
 from bot.client import NewsBot
-from bot.features.sources import answer_message
+from bot.kit.mentions import strip_mentions
 from bot.kit.respond import respond
-from index.answers import MAX_QUESTION_CHARS
+from index import MAX_QUESTION_CHARS
 
 
 class Ask(commands.Cog):
@@ -37,7 +38,7 @@ class Ask(commands.Cog):
                 await interaction.delete_original_response()
             await respond(interaction, replies.cooldown(wait), ephemeral=True)
             return
-        reply = await self.bot.answer(question)
+        reply = await self.bot.answer(strip_mentions(question))
         await respond(interaction, **answer_message(self.bot, reply), ephemeral=private)
 
 

@@ -13,8 +13,8 @@ import discord
 from discord.ext import commands
 
 from bot import render, replies
+from bot.answering import answer_message
 from bot.client import NewsBot
-from bot.features.sources import answer_message
 from bot.kit.mentions import strip_mentions
 from bot.kit.respond import reply_to
 

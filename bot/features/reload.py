@@ -16,7 +16,7 @@ from discord.ext import commands, tasks
 from bot import replies
 from bot.client import NewsBot
 from bot.kit.respond import respond
-from index.library import BuildReport
+from index import BuildReport
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ and writes nothing, so bot processes on other machines can share one cluster.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,21 +22,19 @@ import numpy as np
 from index import answers
 from index.articles import unique_id
 from index.collection import Article
-from index.config import SearchConfig
+from index.config import IndexSettings, SearchConfig
 from index.engine.sphinxql import Client, parse_url
 from index.engine.store import EngineStore, Registered
 from index.engine.view import QuestionView
 from index.expansion import related_terms
 from index.folder import FolderState, Listing
 from index.ingest import Ingested, Progress, ingest_all
-from index.library import BuildReport, Library, default_seeds
+from index.library import BuildReport, Library, default_articles
 from index.passages import Passage
-
-ENGINE_ENV = "NEWSDESK_ENGINE"
 
 
 def open_retriever(
-    seeds: Path | None = None,
+    articles_dir: Path | None = None,
     index_dir: Path | None = None,
     *,
     config: SearchConfig | None = None,
@@ -49,10 +46,12 @@ def open_retriever(
 
     ``ValueError`` for a malformed URL, ``EngineError`` when no node answers.
     """
-    url = (engine if engine is not None else os.environ.get(ENGINE_ENV, "")).strip()
+    url = (engine if engine is not None else IndexSettings.from_env().engine).strip()
     if not url:
-        return Library.open(seeds, index_dir, config, force=force, progress=progress)
-    return EngineLibrary.connect(url, seeds, index_dir, config, force=force, progress=progress)
+        return Library.open(articles_dir, index_dir, config, force=force, progress=progress)
+    return EngineLibrary.connect(
+        url, articles_dir, index_dir, config, force=force, progress=progress
+    )
 
 
 class EngineLibrary(Library):
@@ -63,13 +62,13 @@ class EngineLibrary(Library):
         url: str,
         store: EngineStore,
         registered: list[Registered],
-        seeds: Path,
+        articles_dir: Path,
         index_dir: Path | None,
         report: BuildReport,
         config: SearchConfig,
         folder: FolderState,
     ) -> None:
-        super().__init__(seeds, index_dir or Path(), None, report, config, folder)
+        super().__init__(articles_dir, index_dir or Path(), None, report, config, folder)
         self.url = url
         self.store = store
         self._registered = registered
@@ -78,27 +77,27 @@ class EngineLibrary(Library):
     def connect(
         cls,
         url: str,
-        seeds: Path | None = None,
+        articles_dir: Path | None = None,
         index_dir: Path | None = None,
         config: SearchConfig | None = None,
         *,
         force: bool = False,
         progress: Progress | None = None,
     ) -> EngineLibrary:
-        """Open the engine at ``url``, first bringing it up to date with ``seeds`` if present."""
+        """Open the engine at ``url``, first syncing it with ``articles_dir`` if that exists."""
         started = time.perf_counter()
-        seeds = seeds or default_seeds()
+        articles_dir = articles_dir or default_articles()
         store = EngineStore(Client(parse_url(url)))
         registered = store.registry()
         previous = _state(registered)
-        if seeds.is_dir():
-            folder, reason = _sync(store, seeds, registered, previous, force, progress)
+        if articles_dir.is_dir():
+            folder, reason = _sync(store, articles_dir, registered, previous, force, progress)
             if reason != "up to date":
                 registered = store.registry()
         else:
-            folder, reason = previous, f"serving the engine's articles ({seeds} is not here)"
+            folder, reason = previous, f"serving the engine's articles ({articles_dir} is not here)"
         report = BuildReport(
-            rebuilt=reason != "up to date" and seeds.is_dir(),
+            rebuilt=reason != "up to date" and articles_dir.is_dir(),
             articles=len(registered),
             passages=sum(r.passages for r in registered),
             dropped_lines=sum(r.dropped for r in registered),
@@ -107,17 +106,17 @@ class EngineLibrary(Library):
         )
         # The engine holds no passage vectors: its answers are the words' alone.
         config = replace(config or SearchConfig(), semantic=False)
-        return cls(url, store, registered, seeds, index_dir, report, config, folder)
+        return cls(url, store, registered, articles_dir, index_dir, report, config, folder)
 
     def changed(self) -> bool:
         """Whether the folder changed since the sync; without it, whether the engine did."""
-        if self.seeds.is_dir():
+        if self.articles_dir.is_dir():
             return super().changed()
         return self.store.version() != _version(self._registered)
 
     def reload(self) -> EngineLibrary:
         """The engine synced with the folder as it is now."""
-        return type(self).connect(self.url, self.seeds, self.index_dir, self.config)
+        return type(self).connect(self.url, self.articles_dir, self.index_dir, self.config)
 
     def ask(
         self, question: str, k: int = answers.DEFAULT_K, abstain: bool = True
@@ -126,7 +125,9 @@ class EngineLibrary(Library):
         stats = self.store.stats()  # now, not at open: another process may be writing
         if not stats.n_docs:
             return answers.Answer(
-                question, False, reason=f"No articles are in the engine: add files to {self.seeds}."
+                question,
+                False,
+                reason=f"No articles are in the engine: add files to {self.articles_dir}.",
             )
         view = QuestionView(self.store.client, stats, self.config.bm25)
         # Most questions need no more than their own words' and related words' counts: one
@@ -182,7 +183,7 @@ def _state(registered: list[Registered]) -> FolderState:
 
 def _sync(
     store: EngineStore,
-    seeds: Path,
+    articles_dir: Path,
     registered: list[Registered],
     previous: FolderState,
     force: bool,
@@ -193,7 +194,7 @@ def _sync(
     Ids are made unique in folder order, as the embedded index makes them: an unchanged file
     whose id must change (another file took it) is written again.
     """
-    folder = FolderState.read(seeds, previous)
+    folder = FolderState.read(articles_dir, previous)
     folder.listing.warn_skipped()
     names = folder.listing.names
     changed = set(names) if force else folder.changed_since(previous)
@@ -211,7 +212,9 @@ def _sync(
         store.put(item, article, item.id, *stats[item.file], before.passages if before else 0)
         written.add(item.file)
 
-    fresh: Iterator[Ingested] = ingest_all([seeds / n for n in names if n in changed], progress)
+    fresh: Iterator[Ingested] = ingest_all(
+        [articles_dir / n for n in names if n in changed], progress
+    )
     item = next(fresh, None)
     for name in names:
         if item is not None and item.file == name:
@@ -221,7 +224,7 @@ def _sync(
             article = unique_id(old[name].base, taken)
             if article != old[name].article:
                 renamed.append((name, article))
-    for item in ingest_all([seeds / n for n, _ in renamed]):
+    for item in ingest_all([articles_dir / n for n, _ in renamed]):
         write(item, dict(renamed)[item.file])
     for name in gone | (changed & old.keys()) - written:  # removed, or no longer an article
         store.remove(name, old[name].passages)

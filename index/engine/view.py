@@ -186,9 +186,9 @@ class EngineIndex:
         self.docs.append(candidate)
         return len(self.docs) - 1
 
-    def contains(self, tok: str, doc: int) -> bool:
-        """Whether passage ``doc`` (one this view returned) has the term."""
-        return tok in self.docs[doc].tf
+    def contains(self, tok: str, passage_id: int) -> bool:
+        """Whether passage ``passage_id`` (one this view returned) has the term."""
+        return tok in self.docs[passage_id].tf
 
     def postings(self, tok: str) -> tuple[np.ndarray, np.ndarray]:
         """The first passage in folder order that has the term (all a typo's wording needs)."""
@@ -206,15 +206,20 @@ class QuestionView:
     def __init__(self, client: Client, stats: Stats, params: BM25Params) -> None:
         self.index = EngineIndex(client, stats, params)
 
-    def passage(self, doc: int) -> tuple[Article, Passage]:
-        """Passage ``doc`` and its article, with the fields a citation shows."""
-        _, file, number, _, article, title, outlet, url, heading, text = self.index.docs[doc].row
+    def passage(self, passage_id: int) -> tuple[Article, Passage]:
+        """Passage ``passage_id`` and its article, with the fields a citation shows."""
+        _, file, number, _, article, title, outlet, url, heading, text = self.index.docs[
+            passage_id
+        ].row
         number, text = int(number), str(text)
         source = Source(str(article), str(title), "", str(outlet), str(url), str(file), "")
-        # Its first passage number makes ``doc == first_passage`` true for passage 1 only,
+        # Its first passage number makes ``passage_id == first_passage`` true for passage 1 only,
         # which is how the title is known to be indexed with it.
         owner = Article(
-            **source_of(source), first_passage=doc - number + 1, passage_count=0, dropped_lines=0
+            **source_of(source),
+            first_passage=passage_id - number + 1,
+            passage_count=0,
+            dropped_lines=0,
         )
         passage = Passage(number, str(heading), text, 0, len(text))
         return owner, passage

@@ -100,3 +100,11 @@ def test_env_example_documents_every_setting_with_usable_values():
     assert names_read <= documented
     values = {name: value or "" for name, value in dotenv_values(example).items()}
     assert load_settings(values).token == ""
+
+
+def test_the_folder_settings_are_the_index_s_own():
+    from index import IndexSettings
+
+    settings = load_settings({"NEWSDESK_ARTICLES": "news", "NEWSDESK_INDEX_DIR": "/idx"})
+    assert settings.index == IndexSettings(Path("news"), Path("/idx"), "")
+    assert Settings(seeds=Path("old")).index.articles == Path("old")  # the old keyword

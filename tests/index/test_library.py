@@ -360,7 +360,8 @@ def test_many_touched_files_are_hashed_once_not_at_every_open(seeds, index_dir, 
 def test_folders_may_be_given_as_strings(seeds, index_dir):
     library = Library.open(str(seeds), str(index_dir))
     assert library.report.articles == 2
-    assert library.seeds == seeds
+    assert library.articles_dir == seeds
+    assert library.seeds == seeds  # its old name
 
 
 def test_names_match_whatever_the_quotes_and_an_ambiguous_one_lists_its_matches(seeds, index_dir):

@@ -64,7 +64,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         answer_channel_ids=frozenset(_ids(environ, "DISCORD_ANSWER_CHANNEL_IDS")),
         index=_index(environ),
         results=_number(environ, "NEWSDESK_RESULTS", int, DEFAULT_K, 1, 10),
-        search=SearchConfig.from_env(environ),
+        search=_search(environ),
         ask_burst=_number(environ, "NEWSDESK_ASK_BURST", int, 3, 1, 100),
         ask_cooldown=_number(environ, "NEWSDESK_ASK_COOLDOWN", float, 30.0, 0, 3600),
         # A follow-up may be sent up to 15 minutes after the question was acknowledged.
@@ -74,6 +74,13 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         page_timeout=_number(environ, "NEWSDESK_PAGE_TIMEOUT", float, 300.0, 1, 840),
         **_shards(environ),
     )
+
+
+def _search(environ: Mapping[str, str]) -> SearchConfig:
+    try:
+        return SearchConfig.from_env(environ)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _index(environ: Mapping[str, str]) -> IndexSettings:

@@ -132,10 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {args.articles} is not a folder", file=sys.stderr)
         return 2
     force = args.verb == "build" and args.force
-    config = SearchConfig.from_env()
-    if args.no_semantic:
-        config = replace(config, semantic=False)
     try:
+        config = SearchConfig.from_env()
+        if args.no_semantic:
+            config = replace(config, semantic=False)
         library = open_retriever(
             articles,
             args.index_dir,

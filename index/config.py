@@ -27,6 +27,7 @@ ARTICLES_ALIAS_ENV = "NEWSDESK_SEEDS"
 INDEX_DIR_ENV = "NEWSDESK_INDEX_DIR"
 ENGINE_ENV = "NEWSDESK_ENGINE"
 DEFAULT_ARTICLES = Path("seeds")
+_ON = frozenset({"1", "on", "true", "yes"})
 _OFF = frozenset({"0", "off", "false", "no"})
 
 
@@ -64,9 +65,15 @@ class SearchConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> SearchConfig:
-        """The defaults, with ``NEWSDESK_SEMANTIC=off`` for machines too small for the model."""
-        semantic = environ.get(SEMANTIC_ENV, "on").strip().casefold() not in _OFF
-        return cls(semantic=semantic)
+        """The defaults, with ``NEWSDESK_SEMANTIC=off`` for machines too small for the model.
+
+        ``ValueError`` names the setting when it is neither on nor off: a typo must not
+        silently rebuild the index the other way.
+        """
+        raw = environ.get(SEMANTIC_ENV, "").strip().casefold() or "on"
+        if raw not in _ON | _OFF:
+            raise ValueError(f"{SEMANTIC_ENV} must be on or off, not {raw!r}")
+        return cls(semantic=raw in _ON)
 
 
 @dataclass(frozen=True, slots=True)

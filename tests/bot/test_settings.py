@@ -62,6 +62,7 @@ BAD = [
     ("NEWSDESK_QUEUE_WAIT", "0", "NEWSDESK_QUEUE_WAIT must be a number of seconds from 0.1"),
     ("NEWSDESK_WATCH_INTERVAL", "nan", "NEWSDESK_WATCH_INTERVAL must be a number of seconds"),
     ("NEWSDESK_PAGE_TIMEOUT", "3600", "NEWSDESK_PAGE_TIMEOUT must be a number of seconds from 1"),
+    ("NEWSDESK_SEMANTIC", "of", "NEWSDESK_SEMANTIC must be on or off, not 'of'"),
 ]
 
 

@@ -81,8 +81,11 @@ def test_the_switch_for_small_machines_builds_without_vectors(seeds, index_dir):
 
 def test_config_from_env():
     assert SearchConfig.from_env({}).semantic
+    assert SearchConfig.from_env({"NEWSDESK_SEMANTIC": "On"}).semantic
     assert not SearchConfig.from_env({"NEWSDESK_SEMANTIC": "off"}).semantic
     assert not SearchConfig.from_env({"NEWSDESK_SEMANTIC": " 0 "}).semantic
+    with pytest.raises(ValueError, match="NEWSDESK_SEMANTIC must be on or off, not 'of'"):
+        SearchConfig.from_env({"NEWSDESK_SEMANTIC": "of"})
 
 
 TOPICS = {

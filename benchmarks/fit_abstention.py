@@ -22,7 +22,6 @@ Run: ``python -m benchmarks.fit_abstention [--no-semantic] [--reuse-index]`` (``
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 import time
@@ -32,20 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import absent_message, find_data, markdown_table, provenance, write_json
+from benchmarks.common import markdown_table, provenance, write_json
 from benchmarks.metrics import answer_rank
-from benchmarks.qa_squad import (
-    DATASET,
-    FILES,
-    WORK,
-    Squad,
-    add_library_options,
-    library_from,
-    library_without,
-    load,
-    split,
-    write_articles,
-)
+from benchmarks.qa_squad import Squad, library_without, open_squad, split, squad_parser
 from index.decision import DecisionModel, Evidence
 from index.library import Library
 
@@ -147,19 +135,12 @@ def errors(x: np.ndarray, kinds: np.ndarray, model: DecisionModel) -> dict[str, 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, help="the data set's folder, or the one holding it")
-    add_library_options(parser)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    folder = find_data(DATASET, args.data, FILES)
-    if folder is None:
-        print(absent_message(DATASET, args.data))
-        return 0
+    args = squad_parser(__doc__).parse_args(argv)
     started = time.perf_counter()
-    whole = load(folder)
-    files = write_articles(whole, WORK / "articles")
-    library = library_from(args, WORK / "articles")
+    opened = open_squad(args)
+    if opened is None:
+        return 0
+    folder, whole, files, library = opened.folder, opened.squad, opened.files, opened.library
     data = {name: examples(split(whole, name), files, library) for name in ("tune", "report")}
     weights, bias = fit(*data["tune"])
     fitted = DecisionModel(

@@ -15,29 +15,16 @@ Run: ``python -m benchmarks.fit_ranking [--no-semantic] [--reuse-index]`` (``--h
 
 from __future__ import annotations
 
-import argparse
-import logging
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import astuple, fields
-from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import absent_message, find_data, markdown_table, provenance, write_json
+from benchmarks.common import markdown_table, provenance, write_json
 from benchmarks.metrics import answer_rank
-from benchmarks.qa_squad import (
-    DATASET,
-    FILES,
-    WORK,
-    Squad,
-    add_library_options,
-    library_from,
-    load,
-    split,
-    write_articles,
-)
+from benchmarks.qa_squad import Squad, open_squad, split, squad_parser
 from index.library import Library
 from index.rerank import Features
 
@@ -88,19 +75,12 @@ def ascend(data: Candidates, start: np.ndarray, questions: int) -> np.ndarray:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, help="the data set's folder, or the one holding it")
-    add_library_options(parser)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    folder = find_data(DATASET, args.data, FILES)
-    if folder is None:
-        print(absent_message(DATASET, args.data))
-        return 0
+    args = squad_parser(__doc__).parse_args(argv)
     started = time.perf_counter()
-    whole = load(folder)
-    write_articles(whole, WORK / "articles")
-    library = library_from(args, WORK / "articles")
+    opened = open_squad(args)
+    if opened is None:
+        return 0
+    whole, library = opened.squad, opened.library
     splits = {name: split(whole, name) for name in ("tune", "report")}
     data = {name: candidates(squad, library) for name, squad in splits.items()}
     sizes = {name: len(squad.questions) for name, squad in splits.items()}

@@ -304,6 +304,36 @@ def add_library_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def squad_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every SQuAD script takes: where the data is, how the library is built."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--data", type=Path, help="the data set's folder, or the one holding it")
+    add_library_options(parser)
+    return parser
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """SQuAD as the scripts use it: where it was found, its articles as files, their library."""
+
+    folder: Path
+    squad: Squad  # every question, of both splits
+    files: list[Path]
+    library: Library
+
+
+def open_squad(args: argparse.Namespace) -> Opened | None:
+    """The data set and its library, or ``None`` (saying so) when the data is not here."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    folder = find_data(DATASET, args.data, FILES)
+    if folder is None:
+        print(absent_message(DATASET, args.data))
+        return None
+    whole = load(folder)
+    files = write_articles(whole, WORK / "articles")
+    return Opened(folder, whole, files, library_from(args, WORK / "articles"))
+
+
 def library_from(args: argparse.Namespace, articles: Path) -> Library:
     """The library the options ask for, over ``articles``, kept in ``WORK``."""
     config = SearchConfig(semantic=not args.no_semantic)
@@ -667,27 +697,21 @@ def render(report: dict[str, Any], runs: dict[str, Run]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, help="the data set's folder, or the one holding it")
+    parser = squad_parser(__doc__)
     parser.add_argument("--sample", type=int, default=SAMPLE, help="abstention sample size")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
         "--split", choices=SPLITS, default="all", help="whose questions: tune, report or all"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="say what it is doing")
-    add_library_options(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(logging.INFO if args.verbose else logging.WARNING)
-    folder = find_data(DATASET, args.data, FILES)
-    if folder is None:
-        print(absent_message(DATASET, args.data))
-        return 0
     started = time.perf_counter()
-    whole = load(folder)
-    files = write_articles(whole, WORK / "articles")
-    squad = split(whole, args.split)
-    library = library_from(args, WORK / "articles")
+    opened = open_squad(args)
+    if opened is None:
+        return 0
+    folder, files, library = opened.folder, opened.files, opened.library
+    squad = split(opened.squad, args.split)
     project = run_project(squad, library)
     runs = {
         ASK: project,

@@ -38,8 +38,8 @@ class SearchConfig:
     bm25: BM25Params = field(default_factory=BM25Params)
     semantic: bool = True  # passage vectors from the sentence model (``index.semantic``)
     # BM25's best this many (or k, if more) are reranked, with the sentence model's best
-    # ``dense_candidates``. More BM25 candidates gain little (SQuAD tune hit@1 0.8215 at 10,
-    # 0.8229 at 20-30) and each costs a feature computation per question.
+    # ``dense_candidates``. More BM25 candidates gain little on SQuAD (docs/experiments.md)
+    # and each costs a feature computation per question.
     candidates: int = 10
     dense_candidates: int = 10
     # The passages nearest in meaning are found by scanning every vector, which reads

@@ -186,7 +186,7 @@ class Library:
     def candidates(self, question: str) -> list[answers.Candidate]:
         """Every candidate for ``question`` reranked, with its features and evidence.
 
-        For fitting the reranker's weights and the decision (``benchmarks/fit_*.py``): the
+        For fitting the reranker's weights and the decision (``benchmarks.fit_ranking``, ``benchmarks.fit_abstention``): the
         features and evidence are what their weights multiply.
         """
         if self.collection is None:

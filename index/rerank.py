@@ -164,15 +164,13 @@ class Features:
     semantic: float = 0.0  # cosine of question and passage vectors (0 without the model)
 
 
-# BM25 is the yardstick (weight 1); the others were tuned as the module docstring says.
-# Phrases came last, with the others fixed: weight 0, 0.5, 1, 1.5, 2, 3 gave tune hit@1
-# 0.8312, 0.8341, 0.8351, 0.8367, 0.8358, 0.8364 (ranking alone, BM25's top 20).
+# Words only (the sentence model off). BM25 is the yardstick (weight 1); the others were tuned
+# as the module docstring says (the runs: docs/experiments.md).
 WEIGHTS = Features(
     bm25=1.0, proximity=2.0, coverage=3.0, bigrams=1.0, phrases=1.5, answer_type=0.3, semantic=0.0
 )
-# With the sentence model: refitted with its cosine by ``benchmarks/fit_ranking.py`` (the
-# same grid and objective; ranking alone, SQuAD hit@1 tune 0.860 -> 0.878, report 0.889 ->
-# 0.899 against these weights with the cosine at 2).
+# With the sentence model: refitted with its cosine by ``python -m benchmarks.fit_ranking``
+# (the same grid and objective), which prints these.
 WEIGHTS_WITH_MEANING = Features(
     bm25=1.0, proximity=2.0, coverage=2.0, bigrams=0.75, phrases=1.5, answer_type=1.0, semantic=6.0
 )

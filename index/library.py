@@ -186,8 +186,8 @@ class Library:
     def candidates(self, question: str) -> list[answers.Candidate]:
         """Every candidate for ``question`` reranked, with its features and evidence.
 
-        For fitting the reranker's weights and the decision (``benchmarks.fit_ranking``, ``benchmarks.fit_abstention``): the
-        features and evidence are what their weights multiply.
+        For fitting the reranker's weights and the decision (``benchmarks.fit_ranking``,
+        ``benchmarks.fit_abstention``): the features and evidence are what they multiply.
         """
         if self.collection is None:
             return []

@@ -682,7 +682,8 @@ def render(report: dict[str, Any], runs: dict[str, Run]) -> str:
             "",
             f"Abstention: {a['sample']} questions sampled with seed {loo['seed']} from "
             f"{a['sample_articles']} articles; {loo['libraries']} leave-one-out libraries "
-            f"built in {loo['build_s_total']:.1f} s ({loo['build_s_mean']:.2f} s each).",
+            f"updated from the full index in {loo['build_s_total']:.1f} s "
+            f"({loo['build_s_mean']:.2f} s each).",
             "",
             abstention_table(a, c["questions"]),
             "",

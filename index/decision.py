@@ -16,7 +16,6 @@ question asked once with its article and once without; the script prints them as
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import Enum
 
@@ -60,11 +59,6 @@ class DecisionModel:
         if odds >= 0:
             return Verdict.ANSWERS
         return Verdict.MAY_ANSWER if odds >= self.tentative else Verdict.SILENT
-
-
-def probability(log_odds: float) -> float:
-    """The logistic function."""
-    return 1 / (1 + math.exp(-log_odds))
 
 
 # Fitted with the sentence model on (``python -m benchmarks.fit_abstention``, which prints

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from index.config import IndexSettings, SearchConfig
 from index.folder import FolderState, Listing
 from index.ingest import Progress, ingest_all
 from index.passages import Passage
-from index.semantic import encoder
+from index.semantic import ModelUnavailable, encoder
 from index.text import name_key
 from index.types import BuildReport
 
@@ -89,7 +90,7 @@ class Library:
         started = time.perf_counter()
         articles_dir = Path(articles_dir) if articles_dir else default_articles()
         index_dir = Path(index_dir) if index_dir else default_index_dir(articles_dir)
-        config = config or SearchConfig()
+        config = _usable(config or SearchConfig())
         loaded, reason = _load(index_dir, config, force)
         if loaded is None:
             collection, folder = cls._build(articles_dir, index_dir, config, progress)
@@ -323,6 +324,22 @@ def _saved(
         log.warning("could not save the index to %s (%s): serving from memory", index_dir, exc)
         return collection
     return Collection.from_stored(saved)
+
+
+def _usable(config: SearchConfig) -> SearchConfig:
+    """``config``, or words only (said in one warning) if the sentence model cannot load.
+
+    Missing or damaged model files are an installation fault: the articles can still be
+    searched by their words, so the bot keeps answering rather than stopping.
+    """
+    if not config.semantic:
+        return config
+    try:
+        encoder()
+    except ModelUnavailable as exc:
+        log.warning("%s: answering with words only", exc)
+        return replace(config, semantic=False)
+    return config
 
 
 def _embed(config: SearchConfig) -> Embed | None:

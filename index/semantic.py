@@ -53,7 +53,7 @@ def model_dir() -> Path:
 class Encoder:
     """Text in, unit vectors out: tokenizer and ONNX session, loaded once per process."""
 
-    def __init__(self, folder: Path | None = None, threads: int | None = None) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -64,7 +64,7 @@ class Encoder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
+        options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(
             model, options, providers=["CPUExecutionProvider"]
@@ -130,15 +130,15 @@ def _verified(path: Path, sha256: str) -> bytes:
     return data
 
 
-_lock = threading.Lock()
+_loading = threading.Lock()
 
 
 @cache
-def _shared(threads: int | None) -> Encoder:
-    return Encoder(threads=threads)
+def _shared() -> Encoder:
+    return Encoder()
 
 
-def encoder(threads: int | None = None) -> Encoder:
+def encoder() -> Encoder:
     """The process's encoder, loaded on first use (the bot asks from several threads)."""
-    with _lock:
-        return _shared(threads)
+    with _loading:
+        return _shared()

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index import semantic
 from index.config import SearchConfig
 from index.library import Library
 from index.semantic import DIMENSIONS, Encoder, ModelUnavailable, encoder, model_dir, model_text
@@ -134,3 +135,23 @@ def test_past_the_scan_limit_the_model_only_reranks_what_bm25_found(topics, tmp_
     found = bounded.ask("When could fishing boats go back out?", abstain=False)
     assert found.results[0].article == "harbour-reopens-after-storm"
     assert found.evidence.similarity > 0.3
+
+
+def test_a_damaged_model_leaves_the_words_with_one_warning(
+    seeds, index_dir, tmp_path, monkeypatch, caplog
+):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in ("model.onnx", "tokenizer.json"):
+        shutil.copy(model_dir() / name, folder / name)
+    (folder / "model.onnx").write_bytes(b"not a model")
+    monkeypatch.setattr("index.semantic.model_dir", lambda: folder)
+    semantic._shared.cache_clear()
+    try:
+        library = Library.open(seeds, index_dir)
+    finally:
+        semantic._shared.cache_clear()
+    assert not library.config.semantic
+    assert library.collection.vectors is None
+    assert library.ask("How many launches were there in October?").answered
+    assert caplog.text.count("answering with words only") == 1

@@ -151,10 +151,10 @@ def retrieve(
         cosines = vectors @ question  # every passage: a scan of the whole vector file
         nearest = _best(cosines, max(k, config.dense_candidates))
         found = {h.passage for h in hits}
-        hits += index.hits_for(query, (d for d in nearest if d not in found))
+        hits += index.hits_for(query, (p for p in nearest if p not in found))
         return hits, {h.passage: float(cosines[h.passage]) for h in hits}
-    docs = [h.passage for h in hits]
-    return hits, dict(zip(docs, (vectors[docs] @ question).tolist(), strict=True))
+    ids = [h.passage for h in hits]
+    return hits, dict(zip(ids, (vectors[ids] @ question).tolist(), strict=True))
 
 
 def _without_stutter(text: str) -> str:
@@ -253,13 +253,13 @@ def weigh(
 ) -> Evidence:
     """What the decision weighs about a passage, were it the first (stage 4's input)."""
     features = ranked.features
-    doc = ranked.hit.passage
+    passage_id = ranked.hit.passage
     return Evidence(
-        coverage=coverage(index, reading.terms, reading.related, doc, reading.joined),
+        coverage=coverage(index, reading.terms, reading.related, passage_id, reading.joined),
         log_words=math.log(len(set(reading.terms))),
         phrases=features.phrases if features else 0.0,
         bigrams=features.bigrams if features else 0.0,
-        similarity=cosines.get(doc, 0.0),
+        similarity=cosines.get(passage_id, 0.0),
     )
 
 

@@ -129,6 +129,15 @@ def _git(*args: str) -> str:
     return done.stdout.strip()
 
 
+def finish(stem: str, report: dict[str, Any], text: str, started: float) -> int:
+    """Save a run's figures (with provenance and its time), print them; the exit status."""
+    total = time.perf_counter() - started
+    path = write_json(stem, {"provenance": provenance(), **report, "total_s": total})
+    print(text)
+    print(f"\nTotal {total:.1f} s. Written: {path}")
+    return 0
+
+
 def write_json(stem: str, report: dict[str, Any]) -> Path:
     """Save a run's report as ``benchmarks/out/<stem>-<timestamp>.json``."""
     OUT.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import markdown_table, provenance, write_json
+from benchmarks.common import finish, markdown_table
 from benchmarks.metrics import answer_rank
 from benchmarks.qa_squad import Squad, library_without, open_squad, split, squad_parser
 from index.decision import DecisionModel, Evidence
@@ -163,24 +163,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             markdown_table(header, rows),
         ]
     )
-    path = write_json(
-        "fit-abstention",
-        {
-            "provenance": provenance(),
-            "data": str(folder),
-            "answerable_share": ANSWERABLE,
-            "fitted": {
-                "weights": dict(zip(FEATURES, weights.tolist(), strict=True)),
-                "bias": bias,
-                "tentative": fitted.tentative,
-            },
-            "table": text,
-            "total_s": time.perf_counter() - started,
+    report = {
+        "data": str(folder),
+        "answerable_share": ANSWERABLE,
+        "fitted": {
+            "weights": dict(zip(FEATURES, weights.tolist(), strict=True)),
+            "bias": bias,
+            "tentative": fitted.tentative,
         },
-    )
-    print(text)
-    print(f"\nTotal {time.perf_counter() - started:.1f} s. Written: {path}")
-    return 0
+        "table": text,
+    }
+    return finish("fit-abstention", report, text, started)
 
 
 if __name__ == "__main__":

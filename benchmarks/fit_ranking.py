@@ -22,7 +22,7 @@ from dataclasses import astuple, fields
 
 import numpy as np
 
-from benchmarks.common import markdown_table, provenance, write_json
+from benchmarks.common import finish, markdown_table
 from benchmarks.metrics import answer_rank
 from benchmarks.qa_squad import Squad, open_squad, split, squad_parser
 from index.library import Library
@@ -98,19 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             markdown_table(["weights", "tune hit@1", "report hit@1"], rows),
         ]
     )
-    path = write_json(
-        "fit-ranking",
-        {
-            "provenance": provenance(),
-            "semantic": library.config.semantic,
-            "fitted": dict(zip(NAMES, fitted.tolist(), strict=True)),
-            "table": text,
-            "total_s": time.perf_counter() - started,
-        },
-    )
-    print(text)
-    print(f"\nTotal {time.perf_counter() - started:.1f} s. Written: {path}")
-    return 0
+    report = {
+        "semantic": library.config.semantic,
+        "fitted": dict(zip(NAMES, fitted.tolist(), strict=True)),
+        "table": text,
+    }
+    return finish("fit-ranking", report, text, started)
 
 
 if __name__ == "__main__":

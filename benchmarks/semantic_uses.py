@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.common import OUT, REPO, find_data, markdown_table, provenance, write_json
+from benchmarks.common import OUT, REPO, find_data, finish, markdown_table
 from benchmarks.qa_squad import DATASET, FILES, WORK, load, split, write_articles
 from index.config import SearchConfig
 from index.decision import WORDS_ONLY
@@ -111,12 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "may answer (answerable / not)",
     ]
     table = markdown_table(header, rows)
-    path = write_json(
-        "semantic-uses", {"provenance": provenance(), "results": results, "table": table}
-    )
-    print(table)
-    print(f"\nTotal {time.perf_counter() - started:.1f} s. Written: {path}")
-    return 0
+    return finish("semantic-uses", {"results": results, "table": table}, table, started)
 
 
 if __name__ == "__main__":

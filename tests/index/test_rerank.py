@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from index.analysis import Analyzer
+from index.config import SearchConfig
 from index.library import Library
 from index.rerank import (
     Kind,
@@ -41,13 +42,15 @@ UNRELATED = {
 }
 
 
-def library_of(tmp_path: Path, articles: dict[str, tuple[str, str]]) -> Library:
+def library_of(
+    tmp_path: Path, articles: dict[str, tuple[str, str]], config: SearchConfig | None = None
+) -> Library:
     """A library of articles (file name -> title, text) and unrelated ones."""
     folder = tmp_path / "articles"
     folder.mkdir()
     for name, (title, text) in (articles | UNRELATED).items():
         (folder / name).write_text(f"---\ntitle: {title}\n---\n{text}\n", encoding="utf-8")
-    return Library.open(folder, tmp_path / "index")
+    return Library.open(folder, tmp_path / "index", config)
 
 
 def first_two(library: Library, question: str) -> tuple[list[str], list[str]]:
@@ -153,12 +156,14 @@ def test_a_number_or_date_near_the_question_words_answers_how_many_and_when(
 
 
 def test_a_question_without_evidence_of_either_kind_keeps_bm25_order(tmp_path):
+    """Words only: the sentence model's cosine is evidence, and tells Monday from Friday."""
     library = library_of(
         tmp_path,
         {
             "1.txt": ("First", f"Boats sank in the harbour. {FILLER}"),
             "2.txt": ("Second", f"Boats sank in the harbour. {FILLER.replace('Monday', 'Friday')}"),
         },
+        SearchConfig(semantic=False),
     )
     bm25, reranked = first_two(library, "Which boats sank in the harbour?")
     assert reranked == bm25 == ["First", "Second"]

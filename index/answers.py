@@ -33,6 +33,7 @@ from index.collection import Collection
 from index.config import SearchConfig
 from index.decision import Evidence, Verdict
 from index.expansion import expand, related_terms
+from index.information import information
 from index.rerank import Features, Question, Ranked, answer_kind, rerank, word_pairs
 from index.semantic import encoder
 from index.spelling import Typo, corrected_terms, word_of
@@ -52,51 +53,12 @@ UNSEEN_BOOST = 1.5  # an unseen topical word is the surest sign the articles do 
 _STUTTER = re.compile(r"\b(\w+)(?:\W+\1\b)+", re.IGNORECASE)
 
 
-def _information(index: BM25Index, tid: int | None) -> float:
-    """How much a term tells, as a smoothed idf that stays positive in any collection.
-
-    rank-bm25's idf is zero or floored for terms in half the passages or more, and
-    degenerate in a collection of one or two passages, so it cannot weigh question words.
-    """
-    n = 0 if tid is None else index.doc_freq(tid)
-    return math.log(1 + (index.n_docs - n + 0.5) / (n + 0.5))
-
-
 @cache
 def generic_terms() -> frozenset[str]:
     """Index terms of the shipped everyday filler words (``data/generic.txt``)."""
     text = resources.files("index").joinpath("data/generic.txt").read_text("utf-8")
     words = " ".join(line for line in text.splitlines() if not line.startswith("#"))
     return frozenset(Analyzer().terms(words))
-
-
-def coverage(
-    index: BM25Index,
-    terms: list[str],
-    related: dict[str, set[str]],
-    passage_id: int,
-    joined: set[str] | frozenset[str] = frozenset(),
-) -> float:
-    """Share of the question's information (idf mass) that passage ``passage_id`` covers.
-
-    A question term is covered when the passage has it or one of its related words. A term
-    no passage has weighs the most (the articles cannot speak to it), unless it is everyday
-    filler, which weighs little.
-    """
-    total = covered = 0.0
-    generic = generic_terms()
-    for term in dict.fromkeys(terms):
-        tid = index.vocabulary.get(term)
-        if tid is None and term in joined:
-            continue  # "halloweenthem" unseen: "halloween" and "theme" speak for it
-        weight = _information(index, tid)
-        if tid is None:
-            weight *= GENERIC_SHARE if term in generic else UNSEEN_BOOST
-        total += weight
-        alternatives = (index.vocabulary.get(t) for t in (term, *related.get(term, ())))
-        if any(a is not None and index.contains(a, passage_id) for a in alternatives):
-            covered += weight
-    return covered / total if total else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +70,32 @@ class Reading:
     related: dict[str, set[str]]  # term -> related words the query is expanded with
     joined: set[str]  # joined forms of hyphenated words ("ceasefir"), see ``read``
     typos: list[Typo]
+
+
+def coverage(collection: Collection, reading: Reading, passage_id: int) -> float:
+    """Share of the question's information that passage ``passage_id`` covers.
+
+    A question term is covered when the passage has it or one of its related words. A term
+    its article never uses weighs the most (the article cannot speak to it), unless it is
+    everyday filler, which weighs little. Both are judged within the passage's article, so
+    other articles joining the folder change nothing.
+    """
+    index = collection.index
+    total = covered = 0.0
+    generic = generic_terms()
+    for term in dict.fromkeys(reading.terms):
+        tid = index.vocabulary.get(term)
+        if tid is None and term in reading.joined:
+            continue  # "halloweenthem" unseen: "halloween" and "theme" speak for it
+        weight = information(term)
+        if not collection.article_has(tid, passage_id):
+            weight *= GENERIC_SHARE if term in generic else UNSEEN_BOOST
+        total += weight
+        related = reading.related.get(term, ())
+        alternatives = (index.vocabulary.get(t) for t in (term, *related))
+        if any(a is not None and index.contains(a, passage_id) for a in alternatives):
+            covered += weight
+    return covered / total if total else 0.0
 
 
 def read(index: BM25Index, analyzer: Analyzer, question: str) -> Reading | Answer:
@@ -178,9 +166,8 @@ def rank(
     collection: Collection, analyzer: Analyzer, reading: Reading, config: SearchConfig, k: int
 ) -> tuple[list[Ranked], dict[int, float]]:
     """Stages 2 and 3: every candidate reranked, best first, and the candidates' cosines."""
-    index = collection.index
     candidates, cosines = retrieve(collection, reading, config, k)
-    weights = {t: _information(index, index.vocabulary.get(t)) for t in reading.terms}
+    weights = {t: information(t) for t in reading.terms}
     stands_for = {r: t for t, words in reading.related.items() for r in words}
     question = Question(
         tuple(reading.terms),
@@ -206,20 +193,15 @@ def ask(
     measure the ranking apart from the decision); bad questions are still refused.
     """
     config = config or SearchConfig()
-    index = collection.index
-    reading = read(index, analyzer, question)
+    reading = read(collection.index, analyzer, question)
     if isinstance(reading, Answer):
         return reading
-    terms, related, joined = reading.terms, reading.related, reading.joined
     k = max(1, min(k, MAX_K))
     ranked, cosines = rank(collection, analyzer, reading, config, k)
     ranked = ranked[:k]
     hits = [r.hit for r in ranked]
 
-    def covered(hit: Hit) -> float:
-        return coverage(index, terms, related, hit.passage, joined)
-
-    evidence = weigh(index, reading, ranked[0], cosines) if ranked else None
+    evidence = weigh(collection, reading, ranked[0], cosines) if ranked else None
     corrections = tuple(_as_written(collection, analyzer, typo, hits) for typo in reading.typos)
     verdict = Verdict.ANSWERS
     if evidence is None:
@@ -227,7 +209,7 @@ def ask(
     elif abstain:
         verdict = config.decision.verdict(evidence)
     if verdict is Verdict.SILENT:
-        close = (h for h in hits if covered(h) >= RELATED_COVERAGE)
+        close = (h for h in hits if coverage(collection, reading, h.passage) >= RELATED_COVERAGE)
         nearby = tuple(dict.fromkeys(collection.passage(h.passage)[0].id for h in close))
         return Answer(
             reading.text,
@@ -237,7 +219,7 @@ def ask(
             evidence=evidence,
             corrections=corrections,
         )
-    citations = tuple(cite(collection, analyzer, terms, h) for h in hits)
+    citations = tuple(cite(collection, analyzer, reading.terms, h) for h in hits)
     return Answer(
         reading.text,
         True,
@@ -249,13 +231,13 @@ def ask(
 
 
 def weigh(
-    index: BM25Index, reading: Reading, ranked: Ranked, cosines: dict[int, float]
+    collection: Collection, reading: Reading, ranked: Ranked, cosines: dict[int, float]
 ) -> Evidence:
     """What the decision weighs about a passage, were it the first (stage 4's input)."""
     features = ranked.features
     passage_id = ranked.hit.passage
     return Evidence(
-        coverage=coverage(index, reading.terms, reading.related, passage_id, reading.joined),
+        coverage=coverage(collection, reading, passage_id),
         log_words=math.log(len(set(reading.terms))),
         phrases=features.phrases if features else 0.0,
         bigrams=features.bigrams if features else 0.0,
@@ -284,7 +266,7 @@ def candidates(
         Candidate(
             cite(collection, analyzer, reading.terms, r.hit),
             r.features,
-            weigh(collection.index, reading, r, cosines),
+            weigh(collection, reading, r, cosines),
         )
         for r in ranked
         if r.features is not None

@@ -183,6 +183,19 @@ class Collection:
         number = passage_id - article.first_passage + 1
         return article, Passage(number, heading, text[start:end], start, end, h_start, h_end)
 
+    def article_has(self, term_id: int | None, passage_id: int) -> bool:
+        """Whether any passage of ``passage_id``'s article has the term (``None``: unseen).
+
+        The decision asks this of the article, not the collection, so that what it weighs
+        does not change when other articles join the folder.
+        """
+        if term_id is None:
+            return False
+        article = self.articles[int(self._passage_article[passage_id])]
+        docs = self.index.postings(term_id)[0]
+        at = int(np.searchsorted(docs, article.first_passage))
+        return at < len(docs) and int(docs[at]) < article.first_passage + article.passage_count
+
     def position(self, article: Article) -> int:
         """Where ``article`` is in ``articles`` (via its first passage)."""
         return int(self._passage_article[article.first_passage])

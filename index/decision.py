@@ -1,14 +1,14 @@
 """The answer decision: the best passage answers, may answer, or the articles are silent.
 
 A small logistic model weighs the evidence about the first (reranked) passage: how much of
-the question's information it covers (idf-weighted, so a topic the articles never mention
-weighs most), how long the question is (two words are easily matched by chance, twelve are
-not), the share of its phrases and word pairs found, and how close the passage is to the
-question in meaning (the sentence model's cosine, which no other article in the folder can
-move). Three outcomes, because a reader shown the right passage with a caveat is better
-served than by a refusal: at even odds or better the passages answer; down to
-``DecisionModel.tentative`` they are shown as the closest, that may not answer; below it,
-"not in the articles".
+the question's information it covers (each word weighed by how much it tells, and most where
+the passage's article never mentions it), how long the question is (two words are easily
+matched by chance, twelve are not), the share of its phrases and word pairs found, and how
+close the passage is to the question in meaning (the sentence model's cosine). No other
+article in the folder can move any of these. Three outcomes, because a reader shown the
+right passage with a caveat is better served than by a refusal: at even odds or better the
+passages answer; down to ``DecisionModel.tentative`` they are shown as the closest, that may
+not answer; below it, "not in the articles".
 
 The weights are fitted by ``python -m benchmarks.fit_abstention`` on SQuAD's tune split, each
 question asked once with its article and once without; the script prints them as below.

@@ -5,9 +5,10 @@ usually has more: the question's words close together (the answer sentence resta
 question), its word pairs in order ("Super Bowl", "Denver Broncos"), the question's topic in
 its article's title or heading where the passage itself does not repeat it, its phrases
 as written, small words included ("Bank of England", "in 1998"), and, for "how many" or
-"when" questions, a number or a date among those words. Each is a feature in [0, 1] (mostly
-a share of the question's information, weighed by idf); the new score is BM25 relative to the
-best candidate's plus a weighted sum of the features.
+"when" questions, a number or a date among those words. Each is a feature in [0, 1], mostly
+a share of the question's information (how much each word tells, ``index.information``:
+the same in every collection, so adding articles moves no answer about the others); BM25's
+formula with those word weights is one of them. The new score is their weighted sum.
 
 The weights were tuned on half of SQuAD v1.1 dev (``benchmarks/qa_squad.py --split tune``,
 the articles at even positions in title order) by coordinate ascent over the grid
@@ -19,19 +20,22 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import pairwise
 
 from index.analysis import Analyzer
 from index.bm25 import Hit
 from index.collection import Collection
+from index.information import PASSAGE_TERMS
 from index.linear import weighted_sum
 from index.text import as_compared
 
 WINDOW = 20  # proximity: question words within this many index terms of each other
 REACH = 10  # answer type: a number or date this close (in index terms) to question words
+OKAPI_K1, OKAPI_B = 1.5, 0.75  # BM25's usual constants, for the ``okapi`` feature
 
 
 class Kind(Enum):
@@ -73,7 +77,7 @@ class Question:
     """What the features need of a question: its terms, their information, its answer kind."""
 
     terms: tuple[str, ...]  # in question order, repeats included (for the word pairs)
-    weights: Mapping[str, float]  # each distinct term's information (idf)
+    weights: Mapping[str, float]  # each distinct term's information (``index.information``)
     kind: Kind | None
     stands_for: Mapping[str, str]  # a related word (``index.expansion``) -> its question term
     phrases: frozenset[str] = frozenset()  # its adjacent words as written, "capital of"
@@ -120,6 +124,22 @@ def proximity(question: Question, terms: Sequence[str]) -> float:
     return best / question.total
 
 
+def okapi(question: Question, terms: Sequence[str]) -> float:
+    """BM25's formula over the passage, with the question's word information as idf.
+
+    Term frequency saturates and long passages are discounted as BM25 does, but with a fixed
+    average length and no idf from the collection, so a passage's evidence stays the same
+    when unrelated articles join the folder (BM25's own scores do not).
+    """
+    counts = Counter(terms)
+    norm = OKAPI_K1 * (1 - OKAPI_B + OKAPI_B * len(terms) / PASSAGE_TERMS)
+    return sum(
+        weight * counts[t] * (OKAPI_K1 + 1) / (counts[t] + norm)
+        for t, weight in question.weights.items()
+        if counts[t]
+    )
+
+
 def found_share(question: Question, found_in: set[str]) -> float:
     """Share of the question's information among ``found_in`` (passage, title, heading)."""
     found = sum(w for t, w in question.weights.items() if t in found_in)
@@ -155,7 +175,7 @@ def answer_type(question: Question, terms: Sequence[str]) -> float:
 class Features:
     """One candidate's evidence, each a share in [0, 1] (also the weights' shape)."""
 
-    bm25: float  # its BM25 score as a share of the best candidate's
+    bm25: float  # its ``okapi`` score as a share of the best candidate's
     proximity: float
     coverage: float  # in the passage, its heading or its article's title
     bigrams: float
@@ -180,22 +200,21 @@ def features(
     collection: Collection,
     analyzer: Analyzer,
     question: Question,
-    hit: Hit,
-    top: float,
+    passage_id: int,
     similarity: float,
 ) -> Features:
-    """The evidence that passage ``hit.passage`` answers; ``top`` is the best BM25 score.
+    """The evidence that passage ``passage_id`` answers, ``bm25`` unscaled (``okapi``).
 
     A related word the query was expanded with counts as the question word it stands for
     ("drones" for "unmanned"), as it does for BM25 and for abstention.
     """
-    article, passage = collection.passage(hit.passage)
+    article, passage = collection.passage(passage_id)
     terms = [t for _, ts in analyzer.spans(passage.text) for t in ts]  # cached for the citation
     if question.stands_for:
         terms = [question.stands_for.get(t, t) for t in terms]
     context = analyzer.terms(f"{article.title}\n{passage.heading}")
     return Features(
-        bm25=max(hit.score, 0.0) / top if top > 0 else 0.0,
+        bm25=okapi(question, terms),
         proximity=proximity(question, terms),
         coverage=found_share(question, {*terms, *context}),
         bigrams=bigrams(question, terms),
@@ -231,8 +250,10 @@ def rerank(
         return [Ranked(h, None) for h in hits]  # nothing to weigh: BM25's order (ties by overlap)
     meaning = similarity or {}
     weighed = [
-        (h, features(collection, analyzer, question, h, top, meaning.get(h.passage, 0.0)))
+        (h, features(collection, analyzer, question, h.passage, meaning.get(h.passage, 0.0)))
         for h in hits
     ]
+    best = max(f.bm25 for _, f in weighed)
+    weighed = [(h, replace(f, bm25=f.bm25 / best if best > 0 else 0.0)) for h, f in weighed]
     ranked = [Ranked(Hit(h.passage, weighted_sum(f, weights), h.overlap), f) for h, f in weighed]
     return sorted(ranked, key=lambda r: -r.hit.score)

@@ -206,6 +206,15 @@ class QuestionView:
     def __init__(self, client: Client, stats: Stats, params: BM25Params) -> None:
         self.index = EngineIndex(client, stats, params)
 
+    def article_has(self, tok: str | None, passage_id: int) -> bool:
+        """Whether the collection has the term (``None``: unseen).
+
+        The embedded index asks this of the passage's article; the engine would need a
+        search per term and article, so it asks of the whole collection, and its answers
+        can move when articles join.
+        """
+        return tok is not None
+
     def passage(self, passage_id: int) -> tuple[Article, Passage]:
         """Passage ``passage_id`` and its article, with the fields a citation shows."""
         _, file, number, _, article, title, outlet, url, heading, text = self.index.docs[

@@ -18,6 +18,7 @@ from index.engine.backend import open_retriever
 from index.engine.sphinxql import EngineError, parse_url
 from index.library import Library
 from index.passages import heading_spans
+from index.plain import MARKDOWN_BOLD, answer_text, article_list, read_in_full, say
 from index.retriever import Retriever
 from index.sentences import sentence_spans
 from index.text import ANSI_BOLD, PARAGRAPH, Span, emphasize, printable, utf8_streams
@@ -40,6 +41,7 @@ __all__ = [
     "DEFAULT_K",
     "ENGINE_ENV",
     "INDEX_DIR_ENV",
+    "MARKDOWN_BOLD",
     "MAX_K",
     "MAX_QUESTION_CHARS",
     "PARAGRAPH",
@@ -55,11 +57,15 @@ __all__ = [
     "SearchConfig",
     "Source",
     "Span",
+    "answer_text",
+    "article_list",
     "emphasize",
     "heading_spans",
     "open_retriever",
     "parse_url",
     "printable",
+    "read_in_full",
+    "say",
     "sentence_spans",
     "utf8_streams",
 ]

@@ -86,14 +86,14 @@ def coverage(
     total = covered = 0.0
     generic = generic_terms()
     for term in dict.fromkeys(terms):
-        tid = index.vocabulary.get(term)
+        tid = index.term_ids.get(term)
         if tid is None and term in joined:
             continue  # "halloweenthem" unseen: "halloween" and "theme" speak for it
         weight = _information(index, tid)
         if tid is None:
             weight *= GENERIC_SHARE if term in generic else UNSEEN_BOOST
         total += weight
-        alternatives = (index.vocabulary.get(t) for t in (term, *related.get(term, ())))
+        alternatives = (index.term_ids.get(t) for t in (term, *related.get(term, ())))
         if any(a is not None and index.contains(a, passage_id) for a in alternatives):
             covered += weight
     return covered / total if total else 0.0
@@ -180,7 +180,7 @@ def rank(
     """Stages 2 and 3: every candidate reranked, best first, and the candidates' cosines."""
     index = collection.index
     candidates, cosines = retrieve(collection, reading, config, k)
-    weights = {t: _information(index, index.vocabulary.get(t)) for t in reading.terms}
+    weights = {t: _information(index, index.term_ids.get(t)) for t in reading.terms}
     stands_for = {r: t for t, words in reading.related.items() for r in words}
     question = Question(
         tuple(reading.terms),
@@ -309,7 +309,7 @@ def _as_written(
     words = [w for h in hits for w in _words_for(collection, analyzer, h.passage, typo.term)]
     if not words:
         index = collection.index
-        first_with_it = int(index.postings(index.vocabulary[typo.term])[0][0])
+        first_with_it = int(index.postings(index.term_ids[typo.term])[0][0])
         words = _words_for(collection, analyzer, first_with_it, typo.term)
     return Correction(typo.typed, max(words, key=nearness, default=typo.term))
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from index.vocabulary import Vocabulary
+from index.term_ids import TermIds
 
 _SLICE = 1 << 22  # postings per slice when computing weights (bounds build memory)
 _DENSE_SHARE = 8  # sum into dense arrays once postings reach 1/8 of the collection
@@ -64,11 +64,11 @@ def okapi_idf(doc_freq: np.ndarray, n_docs: int, params: BM25Params) -> np.ndarr
 
 
 class BM25Index:
-    """Passage scores for a bag of question terms; terms are ids from ``vocabulary``."""
+    """Passage scores for a bag of question terms; terms are ids from ``term_ids``."""
 
     def __init__(
         self,
-        vocabulary: Vocabulary,
+        term_ids: TermIds,
         idf: np.ndarray,
         term_ptr: np.ndarray,
         post_docs: np.ndarray,
@@ -77,7 +77,7 @@ class BM25Index:
         doc_len: np.ndarray,
         params: BM25Params,
     ) -> None:
-        self.vocabulary = vocabulary
+        self.term_ids = term_ids
         self.idf = idf
         self.term_ptr = term_ptr
         self.post_docs = post_docs
@@ -94,11 +94,11 @@ class BM25Index:
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], params: BM25Params | None = None) -> BM25Index:
         """Index tokenized passages (one token list per passage, in passage order)."""
-        vocabulary: dict[str, int] = {}
+        term_ids: dict[str, int] = {}
         terms, docs_of, counts, lengths = [], [], [], []
         for doc, tokens in enumerate(docs):
             ids = np.fromiter(
-                (vocabulary.setdefault(t, len(vocabulary)) for t in tokens), np.int32, len(tokens)
+                (term_ids.setdefault(t, len(term_ids)) for t in tokens), np.int32, len(tokens)
             )
             unique, tally = np.unique(ids, return_counts=True)
             terms.append(unique)
@@ -108,7 +108,7 @@ class BM25Index:
         if not lengths:
             raise ValueError("cannot index an empty collection")
         return cls.from_postings(
-            vocabulary,
+            term_ids,
             np.concatenate(terms),
             np.concatenate(docs_of),
             np.concatenate(counts),
@@ -119,7 +119,7 @@ class BM25Index:
     @classmethod
     def from_postings(
         cls,
-        vocabulary: dict[str, int],
+        term_ids: dict[str, int],
         terms: np.ndarray,
         docs: np.ndarray,
         counts: np.ndarray,
@@ -130,19 +130,19 @@ class BM25Index:
 
         A stable sort by term keeps each term's passages ascending, which is the layout.
         """
-        doc_freq = np.bincount(terms, minlength=len(vocabulary))
+        doc_freq = np.bincount(terms, minlength=len(term_ids))
         order = np.argsort(terms, kind="stable")
         post_docs = docs[order].astype(np.int32, copy=False)
         post_tf = counts[order]
         del order
-        return cls._weighted(vocabulary, doc_freq, post_docs, post_tf, doc_len, params)
+        return cls._weighted(term_ids, doc_freq, post_docs, post_tf, doc_len, params)
 
     @classmethod
     def updated(
         cls,
         old: BM25Index,
         renumber: np.ndarray,
-        vocabulary: dict[str, int],
+        term_ids: dict[str, int],
         terms: np.ndarray,
         docs: np.ndarray,
         counts: np.ndarray,
@@ -152,11 +152,11 @@ class BM25Index:
         """``old`` with its passages renumbered and new (term, passage, count) triples added.
 
         ``renumber`` maps each old passage to its new number (-1: gone) and increases where
-        it is kept; ``vocabulary`` keeps the old terms' ids and numbers new terms after them.
+        it is kept; ``term_ids`` keeps the old terms' ids and numbers new terms after them.
         Each term's kept postings stay in order, so the new ones are merged in without
         sorting the whole index: what makes adding an article to a large index cheap.
         """
-        n_terms, n_docs = len(vocabulary), len(doc_len)
+        n_terms, n_docs = len(term_ids), len(doc_len)
         moved = renumber[old.post_docs]
         keep = moved >= 0
         kept = np.zeros(n_terms + 1, np.int64)  # kept postings before each term
@@ -179,12 +179,12 @@ class BM25Index:
         post_docs[slots], post_docs[rest] = new_docs, old_docs
         post_tf[slots], post_tf[rest] = new_tf, old_tf
         doc_freq = np.diff(kept) + np.bincount(new_terms, minlength=n_terms)
-        return cls._weighted(vocabulary, doc_freq, post_docs, post_tf, doc_len, params)
+        return cls._weighted(term_ids, doc_freq, post_docs, post_tf, doc_len, params)
 
     @classmethod
     def _weighted(
         cls,
-        vocabulary: dict[str, int],
+        term_ids: dict[str, int],
         doc_freq: np.ndarray,
         post_docs: np.ndarray,
         post_tf: np.ndarray,
@@ -201,7 +201,7 @@ class BM25Index:
         if not doc_freq.all():
             used = doc_freq > 0
             new_id, keep = (np.cumsum(used) - 1).tolist(), used.tolist()
-            vocabulary = {t: new_id[i] for t, i in vocabulary.items() if keep[i]}
+            term_ids = {t: new_id[i] for t, i in term_ids.items() if keep[i]}
             doc_freq = doc_freq[used]
         term_ptr = np.zeros(len(doc_freq) + 1, np.int64)
         np.cumsum(doc_freq, out=term_ptr[1:])
@@ -221,7 +221,7 @@ class BM25Index:
             tf = post_tf[lo:hi].astype(np.float64)
             weights[lo:hi] = idf_part * (tf * (params.k1 + 1) / (tf + norm[post_docs[lo:hi]]))
         return cls(
-            Vocabulary.from_mapping(vocabulary),
+            TermIds.from_mapping(term_ids),
             idf,
             term_ptr,
             post_docs,
@@ -240,7 +240,7 @@ class BM25Index:
         weighted = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
         query: Query = {}
         for term, weight in weighted.items():
-            tid = self.vocabulary.get(term)
+            tid = self.term_ids.get(term)
             if tid is not None:
                 query.setdefault(tid, weight)
         return query

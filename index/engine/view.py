@@ -1,6 +1,6 @@
 """One question's window on the engine, shaped like the embedded collection and its index.
 
-``index.answers.ask`` reads a collection (``passage``) and its index (``vocabulary``,
+``index.answers.ask`` reads a collection (``passage``) and its index (``term_ids``,
 ``doc_freq``, ``n_docs``, ``query``, ``top``, ``contains``, ``postings``). ``QuestionView``
 answers those calls from the engine, so the project's spelling, expansion, reranking and
 abstention run unchanged on top of it and a citation is built by the same code.
@@ -62,8 +62,8 @@ class _Candidate:
         return str(self.row[1]), int(self.row[2])
 
 
-class EngineVocabulary:
-    """Term lookups as ``index.vocabulary.Vocabulary`` answers them: a known term's id."""
+class EngineTermIds:
+    """Term lookups as ``index.term_ids.TermIds`` answers them: a known term's id."""
 
     def __init__(self, index: EngineIndex) -> None:
         self._index = index
@@ -95,7 +95,7 @@ class EngineIndex:
         self.client = client
         self.stats = stats
         self.params = params
-        self.vocabulary = EngineVocabulary(self)
+        self.term_ids = EngineTermIds(self)
         self._df: dict[str, int] = {}
         self.docs: list[_Candidate] = []  # this view's document numbers index this
 
@@ -132,7 +132,7 @@ class EngineIndex:
         """rank-bm25's idf, from the global counts.
 
         Its floor for terms in more than half of the passages is epsilon times the mean idf
-        of its whole vocabulary, which the engine cannot list; the mean is taken as the idf
+        of all its terms, which the engine cannot list; the mean is taken as the idf
         of a term in one passage, what it tends to on a large collection (most terms are
         rare). Only a collection where a question word is in most passages sees a difference.
         """
@@ -149,7 +149,7 @@ class EngineIndex:
         self.fetch_doc_freqs(map(schema.token, weighted))
         query: dict[str, float] = {}
         for term, weight in weighted.items():
-            tok = self.vocabulary.get(term)
+            tok = self.term_ids.get(term)
             if tok is not None:
                 query.setdefault(tok, weight)
         return query

@@ -100,7 +100,7 @@ def test_negative_idf_is_floored_to_epsilon_times_average_idf():
     docs = [["war", "a"], ["war", "b"], ["war", "c"], ["d"], ["e"]]
     okapi = BM25Okapi(docs, epsilon=0.25)
     index = BM25Index.build(docs)
-    war = index.vocabulary["war"]
+    war = index.term_ids["war"]
     assert index.idf[war] == pytest.approx(okapi.idf["war"])
     assert index.idf[war] == pytest.approx(0.25 * okapi.average_idf)
     assert index.idf[war] > 0
@@ -141,7 +141,7 @@ def test_unknown_terms_and_empty_queries_find_nothing():
 def test_contains_answers_membership():
     docs = [["a", "b"], ["b"], ["c"]]
     index = BM25Index.build(docs)
-    b = index.vocabulary["b"]
+    b = index.term_ids["b"]
     assert [index.contains(b, d) for d in range(3)] == [True, True, False]
 
 
@@ -194,7 +194,7 @@ def test_an_updated_index_scores_as_rank_bm25_on_the_new_collection(old_docs, ad
     order += [(None, new) for new in new_at[len(old_docs)]]
     assume(order)
     old = BM25Index.build(old_docs)
-    vocabulary = dict(old.vocabulary.items())
+    term_ids = dict(old.term_ids.items())
     renumber = np.full(len(old_docs), -1, np.int32)
     terms, docs, counts = [], [], []
     for position, (was, tokens) in enumerate(order):
@@ -202,15 +202,15 @@ def test_an_updated_index_scores_as_rank_bm25_on_the_new_collection(old_docs, ad
             renumber[was] = position
             continue
         for term, count in Counter(tokens).items():
-            terms.append(vocabulary.setdefault(term, len(vocabulary)))
+            terms.append(term_ids.setdefault(term, len(term_ids)))
             docs.append(position)
             counts.append(count)
     lengths = np.array([len(tokens) for _, tokens in order], np.int32)
     arrays = (np.array(a, np.int32) for a in (terms, docs, counts))
-    index = BM25Index.updated(old, renumber, vocabulary, *arrays, lengths, BM25Params())
+    index = BM25Index.updated(old, renumber, term_ids, *arrays, lengths, BM25Params())
     okapi = BM25Okapi([tokens for _, tokens in order])
     candidates, scores, _ = index.scores(index.query(query))
     sharing = [d for d, (_, tokens) in enumerate(order) if set(tokens).intersection(query)]
     assert candidates.tolist() == sharing
     np.testing.assert_allclose(scores, okapi.get_scores(query)[candidates], rtol=1e-6, atol=1e-6)
-    assert set(dict(index.vocabulary.items())) == {t for _, tokens in order for t in tokens}
+    assert set(dict(index.term_ids.items())) == {t for _, tokens in order for t in tokens}

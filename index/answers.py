@@ -319,13 +319,13 @@ def _likeness(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
-def _words_for(collection: Collection, analyzer: Analyzer, doc: int, term: str) -> list[str]:
-    """The words yielding ``term`` in what passage ``doc`` is indexed with, in order.
+def _words_for(collection: Collection, analyzer: Analyzer, passage_id: int, term: str) -> list[str]:
+    """The words yielding ``term`` in what passage ``passage_id`` is indexed with, in order.
 
     That is its heading and text and, for an article's first passage, the title.
     """
-    article, passage = collection.passage(doc)
-    title = article.title if doc == article.first_passage else ""
+    article, passage = collection.passage(passage_id)
+    title = article.title if passage_id == article.first_passage else ""
     return [
         word_of(analyzer, text[start:end], term)
         for text in (passage.heading, passage.text, title)

@@ -255,7 +255,7 @@ class BM25Index:
         return self.post_docs[lo:hi], self.post_weights[lo:hi]
 
     def scores(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Candidates (passages sharing a term), their scores and matched query weight.
+        """Candidates (passages sharing a term), their scores and overlaps (as ``Hit``'s).
 
         With every weight 1 the score is exactly ``BM25Okapi.get_scores`` for those terms.
         Few postings are merged by sorting them; many are summed into collection-sized arrays
@@ -265,12 +265,12 @@ class BM25Index:
         total = sum(len(docs) for docs, _, _ in lists)
         if total * _DENSE_SHARE >= self.n_docs:
             score = np.zeros(self.n_docs, np.float64)
-            matched = np.zeros(self.n_docs, np.float64)
+            overlap = np.zeros(self.n_docs, np.float64)
             for docs, weights, weight in lists:
                 score[docs] += weight * weights.astype(np.float64)
-                matched[docs] += weight
-            candidates = np.flatnonzero(matched)
-            return candidates, score[candidates], matched[candidates]
+                overlap[docs] += weight
+            candidates = np.flatnonzero(overlap)
+            return candidates, score[candidates], overlap[candidates]
         if not lists:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
         docs = np.concatenate([d for d, _, _ in lists])
@@ -278,44 +278,44 @@ class BM25Index:
         per_term = np.concatenate([np.full(len(d), w) for d, _, w in lists])
         candidates, slot = np.unique(docs, return_inverse=True)
         score = np.bincount(slot, contributions, len(candidates))
-        matched = np.bincount(slot, per_term, len(candidates))
-        return candidates, score, matched
+        overlap = np.bincount(slot, per_term, len(candidates))
+        return candidates, score, overlap
 
     def top(self, query: Query, k: int) -> list[Hit]:
         """The best ``k`` candidates, best first.
 
         Order: score (a negative score, possible only when rank-bm25's floored idf is itself
-        negative in a tiny collection, counts as zero), then matched query weight, then passage
+        negative in a tiny collection, counts as zero), then overlap, then passage
         order: ties are broken stably, and a collection too small for idf to discriminate
         still ranks by overlap.
         """
-        candidates, score, matched = self.scores(query)
+        candidates, score, overlap = self.scores(query)
         if k <= 0 or len(candidates) == 0:
             return []
         key = np.maximum(score, 0.0)
         if len(candidates) > k:
             threshold = np.partition(key, len(key) - k)[len(key) - k]
             keep = key >= threshold
-            candidates, score, matched, key = (
+            candidates, score, overlap, key = (
                 candidates[keep],
                 score[keep],
-                matched[keep],
+                overlap[keep],
                 key[keep],
             )
-        order = np.lexsort((candidates, -matched, -key))[:k]
-        return [Hit(int(candidates[i]), float(score[i]), float(matched[i])) for i in order]
+        order = np.lexsort((candidates, -overlap, -key))[:k]
+        return [Hit(int(candidates[i]), float(score[i]), float(overlap[i])) for i in order]
 
-    def hits_for(self, query: Query, docs: Iterable[int]) -> list[Hit]:
+    def hits_for(self, query: Query, passage_ids: Iterable[int]) -> list[Hit]:
         """The scores of chosen passages (found another way than by their terms), in order."""
         hits = []
-        for doc in docs:
-            score = matched = 0.0
+        for passage_id in passage_ids:
+            score = overlap = 0.0
             for tid, weight in query.items():
-                weights = self.weight_in(tid, doc)
+                weights = self.weight_in(tid, passage_id)
                 if weights is not None:
                     score += weight * weights
-                    matched += weight
-            hits.append(Hit(doc, score, matched))
+                    overlap += weight
+            hits.append(Hit(passage_id, score, overlap))
         return hits
 
     def weight_in(self, term_id: int, passage_id: int) -> float | None:

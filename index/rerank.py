@@ -34,7 +34,7 @@ WINDOW = 20  # proximity: question words within this many index terms of each ot
 REACH = 10  # answer type: a number or date this close (in index terms) to question words
 
 
-class Kind(Enum):
+class AnswerKind(Enum):
     """What a question asks for, when its wording says.
 
     No "who" kind: preferring passages with capitalized names near the question's words did
@@ -55,15 +55,15 @@ _MONTHS = frozenset(
 )
 
 
-def answer_kind(question: str) -> Kind | None:
+def answer_kind(question: str) -> AnswerKind | None:
     """The kind of answer ``question`` wants ("how many": a number), or ``None``."""
     folded = question.casefold()
-    return next((kind for kind in Kind if kind.value.search(folded)), None)
+    return next((kind for kind in AnswerKind if kind.value.search(folded)), None)
 
 
-def is_kind(term: str, kind: Kind) -> bool:
+def is_kind(term: str, kind: AnswerKind) -> bool:
     """Whether an index term could answer a question of ``kind`` (a year is a number too)."""
-    if kind is Kind.NUMBER:
+    if kind is AnswerKind.NUMBER:
         return term[0].isdigit()
     return term in _MONTHS or _YEAR.fullmatch(term) is not None
 
@@ -74,7 +74,7 @@ class Question:
 
     terms: tuple[str, ...]  # in question order, repeats included (for the word pairs)
     weights: Mapping[str, float]  # each distinct term's information (idf)
-    kind: Kind | None
+    kind: AnswerKind | None
     stands_for: Mapping[str, str]  # a related word (``index.expansion``) -> its question term
     phrases: frozenset[str] = frozenset()  # its adjacent words as written, "capital of"
 

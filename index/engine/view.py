@@ -157,7 +157,7 @@ class EngineIndex:
     def top(self, query: Mapping[str, float], k: int) -> list[Hit]:
         """The best ``k`` passages by rank-bm25's score, from the engine's pool.
 
-        Ordered as ``BM25Index.top`` orders: score (negative as zero), matched query weight,
+        Ordered as ``BM25Index.top`` orders: score (negative as zero), overlap (query weight),
         then folder order.
         """
         if k <= 0 or not query:
@@ -171,14 +171,14 @@ class EngineIndex:
         scored = []
         for candidate in map(_Candidate.of, rows):
             norm = p.k1 * (1 - p.b + p.b * candidate.length / mean_length)
-            score = matched = 0.0
+            score = overlap = 0.0
             for tok, w in query.items():
                 tf = candidate.tf.get(tok, 0)
                 if tf:
                     # float32, as the embedded index stores each term's weight
                     score += w * float(np.float32(idf[tok] * (tf * (p.k1 + 1) / (tf + norm))))
-                    matched += w
-            scored.append((max(score, 0.0), matched, score, candidate))
+                    overlap += w
+            scored.append((max(score, 0.0), overlap, score, candidate))
         scored.sort(key=lambda s: (-s[0], -s[1], s[3].order))
         return [Hit(self._number(c), score, m) for _, m, score, c in scored[:k]]
 

@@ -150,10 +150,10 @@ def retrieve(
     if config.dense_candidates and len(vectors) <= config.scan_limit:
         cosines = vectors @ question  # every passage: a scan of the whole vector file
         nearest = _best(cosines, max(k, config.dense_candidates))
-        found = {h.passage for h in hits}
+        found = {h.passage_id for h in hits}
         hits += index.hits_for(query, (p for p in nearest if p not in found))
-        return hits, {h.passage: float(cosines[h.passage]) for h in hits}
-    ids = [h.passage for h in hits]
+        return hits, {h.passage_id: float(cosines[h.passage_id]) for h in hits}
+    ids = [h.passage_id for h in hits]
     return hits, dict(zip(ids, (vectors[ids] @ question).tolist(), strict=True))
 
 
@@ -217,7 +217,7 @@ def ask(
     hits = [r.hit for r in ranked]
 
     def covered(hit: Hit) -> float:
-        return coverage(index, terms, related, hit.passage, joined)
+        return coverage(index, terms, related, hit.passage_id, joined)
 
     evidence = weigh(index, reading, ranked[0], cosines) if ranked else None
     corrections = tuple(_as_written(collection, analyzer, typo, hits) for typo in reading.typos)
@@ -228,7 +228,7 @@ def ask(
         verdict = config.decision.verdict(evidence)
     if verdict is Verdict.SILENT:
         close = (h for h in hits if covered(h) >= RELATED_COVERAGE)
-        nearby = tuple(dict.fromkeys(collection.passage(h.passage)[0].id for h in close))
+        nearby = tuple(dict.fromkeys(collection.passage(h.passage_id)[0].id for h in close))
         return Answer(
             reading.text,
             False,
@@ -253,7 +253,7 @@ def weigh(
 ) -> Evidence:
     """What the decision weighs about a passage, were it the first (stage 4's input)."""
     features = ranked.features
-    passage_id = ranked.hit.passage
+    passage_id = ranked.hit.passage_id
     return Evidence(
         coverage=coverage(index, reading.terms, reading.related, passage_id, reading.joined),
         log_words=math.log(len(set(reading.terms))),
@@ -306,7 +306,7 @@ def _as_written(
         """Likeness of the letters, then of their case ("launches", not "Launches")."""
         return _likeness(typo.typed.casefold(), word.casefold()), _likeness(typo.typed, word)
 
-    words = [w for h in hits for w in _words_for(collection, analyzer, h.passage, typo.term)]
+    words = [w for h in hits for w in _words_for(collection, analyzer, h.passage_id, typo.term)]
     if not words:
         index = collection.index
         first_with_it = int(index.postings(index.term_ids[typo.term])[0][0])
@@ -335,7 +335,7 @@ def _words_for(collection: Collection, analyzer: Analyzer, passage_id: int, term
 
 
 def cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:
-    article, passage = collection.passage(hit.passage)
+    article, passage = collection.passage(hit.passage_id)
     wanted = set(terms)
     spans = tuple(span for span, ts in analyzer.spans(passage.text) if wanted.intersection(ts))
     matched = tuple(dict.fromkeys(passage.text[s:e] for s, e in spans))

@@ -40,14 +40,14 @@ class BM25Params:
 class Hit:
     """A passage that shares at least one term with the question."""
 
-    passage: int  # its number in the collection
+    passage_id: int  # its place in the collection (``Citation.passage``: number in its article)
     score: float
     overlap: float  # the query weight of the terms the passage contains
 
     @property
     def doc(self) -> int:
-        """The passage's number, by the name rank-bm25's documents give it (for scripts)."""
-        return self.passage
+        """The passage's id, by the name rank-bm25's documents give it (for scripts)."""
+        return self.passage_id
 
 
 def okapi_idf(doc_freq: np.ndarray, n_docs: int, params: BM25Params) -> np.ndarray:

@@ -184,12 +184,12 @@ def features(
     top: float,
     similarity: float,
 ) -> Features:
-    """The evidence that passage ``hit.passage`` answers; ``top`` is the best BM25 score.
+    """The evidence that passage ``hit.passage_id`` answers; ``top`` is the best BM25 score.
 
     A related word the query was expanded with counts as the question word it stands for
     ("drones" for "unmanned"), as it does for BM25 and for abstention.
     """
-    article, passage = collection.passage(hit.passage)
+    article, passage = collection.passage(hit.passage_id)
     terms = [t for _, ts in analyzer.spans(passage.text) for t in ts]  # cached for the citation
     if question.stands_for:
         terms = [question.stands_for.get(t, t) for t in terms]
@@ -231,8 +231,8 @@ def rerank(
         return [Ranked(h, None) for h in hits]  # nothing to weigh: BM25's order (ties by overlap)
     meaning = similarity or {}
     weighed = [
-        (h, features(collection, analyzer, question, h, top, meaning.get(h.passage, 0.0)))
+        (h, features(collection, analyzer, question, h, top, meaning.get(h.passage_id, 0.0)))
         for h in hits
     ]
-    ranked = [Ranked(Hit(h.passage, weighted_sum(f, weights), h.overlap), f) for h, f in weighed]
+    ranked = [Ranked(Hit(h.passage_id, weighted_sum(f, weights), h.overlap), f) for h, f in weighed]
     return sorted(ranked, key=lambda r: -r.hit.score)

@@ -63,7 +63,7 @@ def test_top_k_is_get_scores_ranking_when_scores_are_distinct(docs, query, k):
     index = BM25Index.build(docs)
     okapi = BM25Okapi(docs)
     expected, scores = reference_top(okapi, query, k)
-    top = [h.passage for h in index.top(index.query(query), k) if h.score > EPS]
+    top = [h.passage_id for h in index.top(index.query(query), k) if h.score > EPS]
     # Ties (at the top or at the k-th place) are ordered differently on purpose.
     boundary = reference_top(okapi, query, k + 1)[0]
     distinct = len({round(s, 5) for s in scores[boundary]}) == len(boundary)
@@ -79,7 +79,7 @@ def test_seed_sized_collection_matches_rank_bm25():
         query = list(rng.choice(vocab, size=4, replace=False))
         expected, scores = reference_top(okapi, query, 10)
         hits = index.top(index.query(query), 10)
-        assert [h.passage for h in hits] == expected
+        assert [h.passage_id for h in hits] == expected
         np.testing.assert_allclose([h.score for h in hits], scores[expected], rtol=1e-6)
 
 
@@ -91,7 +91,7 @@ def test_term_in_exactly_half_the_passages_has_idf_zero_but_still_counts_as_matc
     index = BM25Index.build(docs)
     assert BM25Okapi(docs).idf["kursk"] == 0
     hits = index.top(index.query(["kursk", "troops"]), 4)
-    assert [h.passage for h in hits] == [0, 1]
+    assert [h.passage_id for h in hits] == [0, 1]
     assert hits[1].score == 0
     assert hits[1].overlap == 1
 
@@ -111,7 +111,7 @@ def test_two_passage_collection_scores_nothing_so_overlap_decides():
     assert not BM25Okapi(docs).get_scores(["kursk", "troops", "korea"]).any()
     index = BM25Index.build(docs)
     hits = index.top(index.query(["kursk", "troops", "korea", "drones"]), 2)
-    assert [h.passage for h in hits] == [1, 0]
+    assert [h.passage_id for h in hits] == [1, 0]
     assert [h.overlap for h in hits] == [3, 1]
 
 
@@ -129,7 +129,7 @@ def test_a_repeated_question_word_counts_once():
 def test_ties_are_broken_by_passage_order():
     docs = [["x", "y"], ["a"], ["x", "y"], ["b"], ["x", "y"]]
     index = BM25Index.build(docs)
-    assert [h.passage for h in index.top(index.query(["x"]), 3)] == [0, 2, 4]
+    assert [h.passage_id for h in index.top(index.query(["x"]), 3)] == [0, 2, 4]
 
 
 def test_unknown_terms_and_empty_queries_find_nothing():
@@ -148,9 +148,9 @@ def test_contains_answers_membership():
 def test_weighted_query_scales_each_terms_contribution():
     docs = [["troops", "a"], ["soldiers", "b"], ["c"], ["d"], ["e"]]
     index = BM25Index.build(docs)
-    plain = {h.passage: h.score for h in index.top(index.query(["troops", "soldiers"]), 5)}
+    plain = {h.passage_id: h.score for h in index.top(index.query(["troops", "soldiers"]), 5)}
     weighted = {
-        h.passage: h.score for h in index.top(index.query({"troops": 1, "soldiers": 0.4}), 5)
+        h.passage_id: h.score for h in index.top(index.query({"troops": 1, "soldiers": 0.4}), 5)
     }
     assert weighted[0] == pytest.approx(plain[0])
     assert weighted[1] == pytest.approx(0.4 * plain[1])

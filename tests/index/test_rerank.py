@@ -57,7 +57,7 @@ def first_two(library: Library, question: str) -> tuple[list[str], list[str]]:
     """Titles of BM25's two best passages, and of the first two the answer cites."""
     analyzer, index = Analyzer(), library.collection.index
     engine = index.top(index.query(analyzer.terms(question)), 2)
-    bm25 = [library.collection.passage(h.passage)[0].title for h in engine]
+    bm25 = [library.collection.passage(h.passage_id)[0].title for h in engine]
     answer = library.ask(question, k=2)
     assert answer.answered, answer.reason
     return bm25, [c.title for c in answer.results]

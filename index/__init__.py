@@ -3,7 +3,24 @@
 This module is the library's one door: the bot imports only from here (a lint rule in
 pyproject.toml keeps it so), and so can scripts. ``open_retriever()`` (or
 ``Library.open(folder)``) then ``ask``, ``articles``, ``article``, ``text``, ``reload``;
-answers are ``Answer`` values holding ``Citation``s. The submodules are the implementation.
+answers are ``Answer`` values holding ``Citation``s, and ``answer_text`` lays one out for a
+terminal. The submodules are the implementation.
+
+The nouns, each for one thing:
+
+- ``Library``: the public object over one articles folder: keeps its index current, answers,
+  lists and reads articles (``EngineLibrary``: the same over an engine cluster).
+- ``Retriever``: the protocol the bot is typed against; both libraries implement it.
+- ``Collection``: one build as loaded: articles, passages, their ``BM25Index`` and vectors.
+- ``BM25Index``: the term statistics: postings with precomputed weights, idf, lengths. In
+  it a "doc" is a passage (BM25's own word: ``n_docs``, ``doc_freq``).
+- ``TermIds``: an index's term -> id map (``EngineTermIds``: the engine's tokens).
+- ``Stored``: a build as saved on disk: metadata, arrays and blobs (``index.store``).
+- ``QuestionView`` / ``EngineIndex``: the engine's stand-ins for a collection and its
+  index, for one question.
+- A term is what the analyzer makes of a word (a stem); a word is as the text writes it.
+- ``passage_id``: a passage's place in the collection (``Hit.passage_id``); a passage
+  number (``Citation.passage``, "passage 2") counts from 1 within its article.
 """
 
 from index.config import (

@@ -33,7 +33,7 @@ from benchmarks.common import OUT, REPO, find_data, finish, markdown_table
 from benchmarks.qa_squad import DATASET, FILES, WORK, load, split, write_articles
 from index.config import SearchConfig
 from index.decision import WORDS_ONLY
-from index.evaluate import Question, evaluate, load_questions
+from index.evaluate import Case, evaluate, load_questions
 from index.library import Library
 from index.rerank import WEIGHTS
 
@@ -61,7 +61,7 @@ def open_variant(folder: Path, config: SearchConfig, name: str) -> Library:
     return Library.open(folder, index, config)
 
 
-def squad_questions() -> tuple[list[Question], Path] | None:
+def squad_questions() -> tuple[list[Case], Path] | None:
     """SQuAD's report split as a question set over its articles, if the data is here."""
     folder = find_data(DATASET, None, FILES)
     if folder is None:
@@ -69,7 +69,7 @@ def squad_questions() -> tuple[list[Question], Path] | None:
     whole = load(folder)
     write_articles(whole, WORK / "articles")
     questions = split(whole, "report").questions
-    return [Question(q.text, q.answers) for q in questions], WORK / "articles"
+    return [Case(q.text, q.answers) for q in questions], WORK / "articles"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,11 @@
 """Console mode: the bot's commands in a terminal, for trying it without a Discord token.
 
-Replies are the same ``Reply`` objects the Discord features build, rendered as text, so
-what you read here is what Discord would say. Lines are read one at a time, from a
-keyboard (with line editing and history) or a pipe; the articles folder is re-checked before
-each command. Nothing an article holds can drive the terminal: control codes are dropped.
+Answers and the article list are laid out as ``python -m index`` prints them (``index``'s
+plain-text renderer), so the two terminal faces agree; the other replies (help, an article,
+an unknown name) are the ``Reply`` objects the Discord features build, rendered as text, so
+they say what Discord would. Lines are read one at a time, from a keyboard (with line editing
+and history) or a pipe; the articles folder is re-checked before each command. Nothing an
+article holds can drive the terminal: control codes are dropped.
 """
 
 from __future__ import annotations
@@ -15,8 +17,18 @@ from typing import TextIO
 
 from bot import render, replies
 from bot.settings import Settings
-from index import ANSI_BOLD, Retriever, open_retriever, printable, utf8_streams
+from index import (
+    ANSI_BOLD,
+    MARKDOWN_BOLD,
+    Retriever,
+    answer_text,
+    article_list,
+    open_retriever,
+    say,
+    utf8_streams,
+)
 
+READ = "/source"  # the command that opens an article, offered under answers and lists
 HINT = (
     "No DISCORD_TOKEN set: answering here instead of on Discord. To connect, put "
     "DISCORD_TOKEN=... in the environment or a .env file (see .env.example). /help lists commands."
@@ -41,12 +53,12 @@ class Console:
         self.results = results
         self.out = out
         self.ansi = ansi
-        self.commands: dict[str, Callable[[str], replies.Reply]] = {
+        self.commands: dict[str, Callable[[str], str]] = {
             "/ask": self.ask,
             "/source": self.source,
-            "/sources": lambda _: replies.catalog(self.library.articles()),
+            "/sources": lambda _: self.catalog(),
             "/reload": self.reload,
-            "/help": lambda _: replies.usage(USAGE),
+            "/help": lambda _: self.show(replies.usage(USAGE)),
         }
 
     def run(self, lines: Iterable[str]) -> None:
@@ -55,12 +67,10 @@ class Console:
             if line == "/quit":
                 return
             if line:
-                text = render.to_text(self.reply(line), ansi=self.ansi)
-                self.out.write(printable(text, keep=ANSI_BOLD) + "\n\n")
-                self.out.flush()
+                say(self.reply(line), self.out, end="\n\n")
 
-    def reply(self, line: str) -> replies.Reply:
-        """Run one command (a line without a leading ``/`` is a question)."""
+    def reply(self, line: str) -> str:
+        """Run one command, as text (a line without a leading ``/`` is a question)."""
         if self.library.changed():
             self.library = self.library.reload()
         if not line.startswith("/"):
@@ -68,29 +78,38 @@ class Console:
         name, _, argument = line.partition(" ")
         command = self.commands.get(name.lower())
         if command is None:
-            return replies.Reply(
-                cards=(replies.Card("Unknown command", f"{name} is not a command; try /help."),)
-            )
+            unknown = replies.Card("Unknown command", f"{name} is not a command; try /help.")
+            return self.show(replies.Reply(cards=(unknown,)))
         return command(argument.strip())
 
-    def ask(self, question: str) -> replies.Reply:
-        """Answer like ``/ask``."""
-        return replies.answer(self.library.ask(question, self.results), self.library)
+    def show(self, reply: replies.Reply) -> str:
+        """A reply the Discord features would send, as terminal text."""
+        return render.to_text(reply, ansi=self.ansi)
 
-    def source(self, ref: str) -> replies.Reply:
+    def ask(self, question: str) -> str:
+        """Answer like ``/ask``, quoting the question (piped input is not on the screen)."""
+        answer = self.library.ask(question, self.results)
+        bold = ANSI_BOLD if self.ansi else MARKDOWN_BOLD
+        return answer_text(answer, self.library, bold=bold, read_with=READ, quote_question=True)
+
+    def catalog(self) -> str:
+        """List the articles like ``/sources``."""
+        return article_list(self.library.articles(), read_with=READ)
+
+    def source(self, ref: str) -> str:
         """Show a whole article like ``/source`` (the list, when none is named)."""
         if not ref:
-            return replies.catalog(self.library.articles())
+            return self.catalog()
         found = self.library.matches(ref)
         if len(found) != 1:
-            return replies.unmatched(ref, found, self.library.find(ref, limit=5))
-        return replies.article(found[0], self.library.text(found[0]))
+            return self.show(replies.unmatched(ref, found, self.library.find(ref, limit=5)))
+        return self.show(replies.article(found[0], self.library.text(found[0])))
 
-    def reload(self, _: str) -> replies.Reply:
+    def reload(self, _: str) -> str:
         """Re-read the articles folder now, like the owner's ``/reload`` on Discord."""
         self.library = self.library.reload()
         done = replies.reloaded(self.library.report)
-        return replies.Reply(cards=(replies.Card("Reloaded", done),))
+        return self.show(replies.Reply(cards=(replies.Card("Reloaded", done),)))
 
 
 def typed(prompt: str) -> Iterator[str]:

@@ -1,4 +1,4 @@
-"""Show a ``Reply``: as Discord embeds that always fit Discord's limits, or as terminal text.
+"""Show a ``Reply``: as Discord embeds that always fit Discord's limits, or as console text.
 
 On Discord each quoted passage gets an embed of its own rather than a field in a shared
 one: an embed title can link to the original article (a field name cannot), a description
@@ -16,7 +16,7 @@ import discord
 
 from bot.replies import Card, Reply
 from bot.splitting import clip, paginate, plain
-from index import ANSI_BOLD, emphasize
+from index import ANSI_BOLD, MARKDOWN_BOLD, emphasize, read_in_full
 
 # Discord's limits (characters unless said otherwise).
 CONTENT = 2000
@@ -82,13 +82,15 @@ def label(text: str, limit: int = LABEL) -> str:
 
 
 def to_text(reply: Reply, *, ansi: bool = False) -> str:
-    """Render for a terminal: the whole text, in bold with ANSI codes or ``**`` markers."""
-    mark = ANSI_BOLD if ansi else ("**", "**")
-    blocks = [f"> {' '.join(reply.question.split())}"] if reply.question else []
-    blocks += [reply.note] if reply.note else []
-    blocks += [_card_text(card, mark) for card in reply.cards]
+    """Render the cards for the console, in bold with ANSI codes or ``**`` markers.
+
+    For the replies that are not answers (help, an article, an unknown name): answers, with
+    their question and note, are ``index.answer_text``'s, as the CLI prints them.
+    """
+    mark = ANSI_BOLD if ansi else MARKDOWN_BOLD
+    blocks = [_card_text(card, mark) for card in reply.cards]
     if reply.articles:
-        blocks.append("Read in full: " + ", ".join(f"/source {a.id}" for a in reply.articles))
+        blocks.append(read_in_full((a.id for a in reply.articles), "/source"))
     return "\n\n".join(blocks)
 
 

@@ -84,7 +84,7 @@ def coverage(collection: Collection, reading: Reading, passage_id: int) -> float
     total = covered = 0.0
     generic = generic_terms()
     for term in dict.fromkeys(reading.terms):
-        tid = index.vocabulary.get(term)
+        tid = index.term_ids.get(term)
         if tid is None and term in reading.joined:
             continue  # "halloweenthem" unseen: "halloween" and "theme" speak for it
         weight = information(term)
@@ -92,7 +92,7 @@ def coverage(collection: Collection, reading: Reading, passage_id: int) -> float
             weight *= GENERIC_SHARE if term in generic else UNSEEN_BOOST
         total += weight
         related = reading.related.get(term, ())
-        alternatives = (index.vocabulary.get(t) for t in (term, *related))
+        alternatives = (index.term_ids.get(t) for t in (term, *related))
         if any(a is not None and index.contains(a, passage_id) for a in alternatives):
             covered += weight
     return covered / total if total else 0.0
@@ -138,10 +138,10 @@ def retrieve(
     if config.dense_candidates and len(vectors) <= config.scan_limit:
         cosines = vectors @ question  # every passage: a scan of the whole vector file
         nearest = _best(cosines, max(k, config.dense_candidates))
-        found = {h.passage for h in hits}
+        found = {h.passage_id for h in hits}
         hits += index.hits_for(query, (p for p in nearest if p not in found))
-        return hits, {h.passage: float(cosines[h.passage]) for h in hits}
-    ids = [h.passage for h in hits]
+        return hits, {h.passage_id: float(cosines[h.passage_id]) for h in hits}
+    ids = [h.passage_id for h in hits]
     return hits, dict(zip(ids, (vectors[ids] @ question).tolist(), strict=True))
 
 
@@ -209,8 +209,8 @@ def ask(
     elif abstain:
         verdict = config.decision.verdict(evidence)
     if verdict is Verdict.SILENT:
-        close = (h for h in hits if coverage(collection, reading, h.passage) >= RELATED_COVERAGE)
-        nearby = tuple(dict.fromkeys(collection.passage(h.passage)[0].id for h in close))
+        close = (h for h in hits if coverage(collection, reading, h.passage_id) >= RELATED_COVERAGE)
+        nearby = tuple(dict.fromkeys(collection.passage(h.passage_id)[0].id for h in close))
         return Answer(
             reading.text,
             False,
@@ -235,7 +235,7 @@ def weigh(
 ) -> Evidence:
     """What the decision weighs about a passage, were it the first (stage 4's input)."""
     features = ranked.features
-    passage_id = ranked.hit.passage
+    passage_id = ranked.hit.passage_id
     return Evidence(
         coverage=coverage(collection, reading, passage_id),
         log_words=math.log(len(set(reading.terms))),
@@ -288,10 +288,10 @@ def _as_written(
         """Likeness of the letters, then of their case ("launches", not "Launches")."""
         return _likeness(typo.typed.casefold(), word.casefold()), _likeness(typo.typed, word)
 
-    words = [w for h in hits for w in _words_for(collection, analyzer, h.passage, typo.term)]
+    words = [w for h in hits for w in _words_for(collection, analyzer, h.passage_id, typo.term)]
     if not words:
         index = collection.index
-        first_with_it = int(index.postings(index.vocabulary[typo.term])[0][0])
+        first_with_it = int(index.postings(index.term_ids[typo.term])[0][0])
         words = _words_for(collection, analyzer, first_with_it, typo.term)
     return Correction(typo.typed, max(words, key=nearness, default=typo.term))
 
@@ -301,13 +301,13 @@ def _likeness(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
-def _words_for(collection: Collection, analyzer: Analyzer, doc: int, term: str) -> list[str]:
-    """The words yielding ``term`` in what passage ``doc`` is indexed with, in order.
+def _words_for(collection: Collection, analyzer: Analyzer, passage_id: int, term: str) -> list[str]:
+    """The words yielding ``term`` in what passage ``passage_id`` is indexed with, in order.
 
     That is its heading and text and, for an article's first passage, the title.
     """
-    article, passage = collection.passage(doc)
-    title = article.title if doc == article.first_passage else ""
+    article, passage = collection.passage(passage_id)
+    title = article.title if passage_id == article.first_passage else ""
     return [
         word_of(analyzer, text[start:end], term)
         for text in (passage.heading, passage.text, title)
@@ -317,7 +317,7 @@ def _words_for(collection: Collection, analyzer: Analyzer, doc: int, term: str) 
 
 
 def cite(collection: Collection, analyzer: Analyzer, terms: list[str], hit: Hit) -> Citation:
-    article, passage = collection.passage(hit.passage)
+    article, passage = collection.passage(hit.passage_id)
     wanted = set(terms)
     spans = tuple(span for span, ts in analyzer.spans(passage.text) if wanted.intersection(ts))
     matched = tuple(dict.fromkeys(passage.text[s:e] for s, e in spans))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from index.vocabulary import Vocabulary
+from index.term_ids import TermIds
 
 _SLICE = 1 << 22  # postings per slice when computing weights (bounds build memory)
 _DENSE_SHARE = 8  # sum into dense arrays once postings reach 1/8 of the collection
@@ -40,14 +40,14 @@ class BM25Params:
 class Hit:
     """A passage that shares at least one term with the question."""
 
-    passage: int  # its number in the collection
+    passage_id: int  # its place in the collection (``Citation.passage``: number in its article)
     score: float
     overlap: float  # the query weight of the terms the passage contains
 
     @property
     def doc(self) -> int:
-        """The passage's number, by the name rank-bm25's documents give it (for scripts)."""
-        return self.passage
+        """The passage's id, by the name rank-bm25's documents give it (for scripts)."""
+        return self.passage_id
 
 
 def okapi_idf(doc_freq: np.ndarray, n_docs: int, params: BM25Params) -> np.ndarray:
@@ -64,11 +64,11 @@ def okapi_idf(doc_freq: np.ndarray, n_docs: int, params: BM25Params) -> np.ndarr
 
 
 class BM25Index:
-    """Passage scores for a bag of question terms; terms are ids from ``vocabulary``."""
+    """Passage scores for a bag of question terms; terms are ids from ``term_ids``."""
 
     def __init__(
         self,
-        vocabulary: Vocabulary,
+        term_ids: TermIds,
         idf: np.ndarray,
         term_ptr: np.ndarray,
         post_docs: np.ndarray,
@@ -77,7 +77,7 @@ class BM25Index:
         doc_len: np.ndarray,
         params: BM25Params,
     ) -> None:
-        self.vocabulary = vocabulary
+        self.term_ids = term_ids
         self.idf = idf
         self.term_ptr = term_ptr
         self.post_docs = post_docs
@@ -94,11 +94,11 @@ class BM25Index:
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], params: BM25Params | None = None) -> BM25Index:
         """Index tokenized passages (one token list per passage, in passage order)."""
-        vocabulary: dict[str, int] = {}
+        term_ids: dict[str, int] = {}
         terms, docs_of, counts, lengths = [], [], [], []
         for doc, tokens in enumerate(docs):
             ids = np.fromiter(
-                (vocabulary.setdefault(t, len(vocabulary)) for t in tokens), np.int32, len(tokens)
+                (term_ids.setdefault(t, len(term_ids)) for t in tokens), np.int32, len(tokens)
             )
             unique, tally = np.unique(ids, return_counts=True)
             terms.append(unique)
@@ -108,7 +108,7 @@ class BM25Index:
         if not lengths:
             raise ValueError("cannot index an empty collection")
         return cls.from_postings(
-            vocabulary,
+            term_ids,
             np.concatenate(terms),
             np.concatenate(docs_of),
             np.concatenate(counts),
@@ -119,7 +119,7 @@ class BM25Index:
     @classmethod
     def from_postings(
         cls,
-        vocabulary: dict[str, int],
+        term_ids: dict[str, int],
         terms: np.ndarray,
         docs: np.ndarray,
         counts: np.ndarray,
@@ -130,19 +130,19 @@ class BM25Index:
 
         A stable sort by term keeps each term's passages ascending, which is the layout.
         """
-        doc_freq = np.bincount(terms, minlength=len(vocabulary))
+        doc_freq = np.bincount(terms, minlength=len(term_ids))
         order = np.argsort(terms, kind="stable")
         post_docs = docs[order].astype(np.int32, copy=False)
         post_tf = counts[order]
         del order
-        return cls._weighted(vocabulary, doc_freq, post_docs, post_tf, doc_len, params)
+        return cls._weighted(term_ids, doc_freq, post_docs, post_tf, doc_len, params)
 
     @classmethod
     def updated(
         cls,
         old: BM25Index,
         renumber: np.ndarray,
-        vocabulary: dict[str, int],
+        term_ids: dict[str, int],
         terms: np.ndarray,
         docs: np.ndarray,
         counts: np.ndarray,
@@ -152,11 +152,11 @@ class BM25Index:
         """``old`` with its passages renumbered and new (term, passage, count) triples added.
 
         ``renumber`` maps each old passage to its new number (-1: gone) and increases where
-        it is kept; ``vocabulary`` keeps the old terms' ids and numbers new terms after them.
+        it is kept; ``term_ids`` keeps the old terms' ids and numbers new terms after them.
         Each term's kept postings stay in order, so the new ones are merged in without
         sorting the whole index: what makes adding an article to a large index cheap.
         """
-        n_terms, n_docs = len(vocabulary), len(doc_len)
+        n_terms, n_docs = len(term_ids), len(doc_len)
         moved = renumber[old.post_docs]
         keep = moved >= 0
         kept = np.zeros(n_terms + 1, np.int64)  # kept postings before each term
@@ -179,12 +179,12 @@ class BM25Index:
         post_docs[slots], post_docs[rest] = new_docs, old_docs
         post_tf[slots], post_tf[rest] = new_tf, old_tf
         doc_freq = np.diff(kept) + np.bincount(new_terms, minlength=n_terms)
-        return cls._weighted(vocabulary, doc_freq, post_docs, post_tf, doc_len, params)
+        return cls._weighted(term_ids, doc_freq, post_docs, post_tf, doc_len, params)
 
     @classmethod
     def _weighted(
         cls,
-        vocabulary: dict[str, int],
+        term_ids: dict[str, int],
         doc_freq: np.ndarray,
         post_docs: np.ndarray,
         post_tf: np.ndarray,
@@ -201,7 +201,7 @@ class BM25Index:
         if not doc_freq.all():
             used = doc_freq > 0
             new_id, keep = (np.cumsum(used) - 1).tolist(), used.tolist()
-            vocabulary = {t: new_id[i] for t, i in vocabulary.items() if keep[i]}
+            term_ids = {t: new_id[i] for t, i in term_ids.items() if keep[i]}
             doc_freq = doc_freq[used]
         term_ptr = np.zeros(len(doc_freq) + 1, np.int64)
         np.cumsum(doc_freq, out=term_ptr[1:])
@@ -221,7 +221,7 @@ class BM25Index:
             tf = post_tf[lo:hi].astype(np.float64)
             weights[lo:hi] = idf_part * (tf * (params.k1 + 1) / (tf + norm[post_docs[lo:hi]]))
         return cls(
-            Vocabulary.from_mapping(vocabulary),
+            TermIds.from_mapping(term_ids),
             idf,
             term_ptr,
             post_docs,
@@ -240,7 +240,7 @@ class BM25Index:
         weighted = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
         query: Query = {}
         for term, weight in weighted.items():
-            tid = self.vocabulary.get(term)
+            tid = self.term_ids.get(term)
             if tid is not None:
                 query.setdefault(tid, weight)
         return query
@@ -255,7 +255,7 @@ class BM25Index:
         return self.post_docs[lo:hi], self.post_weights[lo:hi]
 
     def scores(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Candidates (passages sharing a term), their scores and matched query weight.
+        """Candidates (passages sharing a term), their scores and overlaps (as ``Hit``'s).
 
         With every weight 1 the score is exactly ``BM25Okapi.get_scores`` for those terms.
         Few postings are merged by sorting them; many are summed into collection-sized arrays
@@ -265,12 +265,12 @@ class BM25Index:
         total = sum(len(docs) for docs, _, _ in lists)
         if total * _DENSE_SHARE >= self.n_docs:
             score = np.zeros(self.n_docs, np.float64)
-            matched = np.zeros(self.n_docs, np.float64)
+            overlap = np.zeros(self.n_docs, np.float64)
             for docs, weights, weight in lists:
                 score[docs] += weight * weights.astype(np.float64)
-                matched[docs] += weight
-            candidates = np.flatnonzero(matched)
-            return candidates, score[candidates], matched[candidates]
+                overlap[docs] += weight
+            candidates = np.flatnonzero(overlap)
+            return candidates, score[candidates], overlap[candidates]
         if not lists:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
         docs = np.concatenate([d for d, _, _ in lists])
@@ -278,44 +278,44 @@ class BM25Index:
         per_term = np.concatenate([np.full(len(d), w) for d, _, w in lists])
         candidates, slot = np.unique(docs, return_inverse=True)
         score = np.bincount(slot, contributions, len(candidates))
-        matched = np.bincount(slot, per_term, len(candidates))
-        return candidates, score, matched
+        overlap = np.bincount(slot, per_term, len(candidates))
+        return candidates, score, overlap
 
     def top(self, query: Query, k: int) -> list[Hit]:
         """The best ``k`` candidates, best first.
 
         Order: score (a negative score, possible only when rank-bm25's floored idf is itself
-        negative in a tiny collection, counts as zero), then matched query weight, then passage
+        negative in a tiny collection, counts as zero), then overlap, then passage
         order: ties are broken stably, and a collection too small for idf to discriminate
         still ranks by overlap.
         """
-        candidates, score, matched = self.scores(query)
+        candidates, score, overlap = self.scores(query)
         if k <= 0 or len(candidates) == 0:
             return []
         key = np.maximum(score, 0.0)
         if len(candidates) > k:
             threshold = np.partition(key, len(key) - k)[len(key) - k]
             keep = key >= threshold
-            candidates, score, matched, key = (
+            candidates, score, overlap, key = (
                 candidates[keep],
                 score[keep],
-                matched[keep],
+                overlap[keep],
                 key[keep],
             )
-        order = np.lexsort((candidates, -matched, -key))[:k]
-        return [Hit(int(candidates[i]), float(score[i]), float(matched[i])) for i in order]
+        order = np.lexsort((candidates, -overlap, -key))[:k]
+        return [Hit(int(candidates[i]), float(score[i]), float(overlap[i])) for i in order]
 
-    def hits_for(self, query: Query, docs: Iterable[int]) -> list[Hit]:
+    def hits_for(self, query: Query, passage_ids: Iterable[int]) -> list[Hit]:
         """The scores of chosen passages (found another way than by their terms), in order."""
         hits = []
-        for doc in docs:
-            score = matched = 0.0
+        for passage_id in passage_ids:
+            score = overlap = 0.0
             for tid, weight in query.items():
-                weights = self.weight_in(tid, doc)
+                weights = self.weight_in(tid, passage_id)
                 if weights is not None:
                     score += weight * weights
-                    matched += weight
-            hits.append(Hit(doc, score, matched))
+                    overlap += weight
+            hits.append(Hit(passage_id, score, overlap))
         return hits
 
     def weight_in(self, term_id: int, passage_id: int) -> float | None:

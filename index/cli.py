@@ -17,7 +17,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from index.answers import DEFAULT_K, MAX_K, Answer
+from index.answers import DEFAULT_K, MAX_K
 from index.config import (
     ARTICLES_ALIAS_ENV,
     ARTICLES_ENV,
@@ -30,9 +30,12 @@ from index.engine.backend import open_retriever
 from index.engine.sphinxql import EngineError
 from index.ingest import Progress
 from index.library import Library
-from index.text import ANSI_BOLD, emphasize, printable, replaced, utf8_streams
+from index.plain import answer_text, article_list, counted, say
+from index.text import ANSI_BOLD, replaced, utf8_streams
 
 log = logging.getLogger("index")
+
+PROG = "python -m index"
 
 
 def _k(value: str) -> int:
@@ -73,7 +76,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     )
 
     parser = argparse.ArgumentParser(
-        prog="python -m index", description=__doc__.split("\n")[0].replace("``", "")
+        prog=PROG, description=__doc__.split("\n")[0].replace("``", "")
     )
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
@@ -155,11 +158,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _say(text: str, file: TextIO | None = None) -> None:
-    """Print text that may quote articles: their control codes never reach the terminal."""
-    print(printable(text, keep=ANSI_BOLD), file=file or sys.stdout)
-
-
 def _progress_bar() -> Progress | None:
     """A progress bar on the terminal while a build reads files (none when piped)."""
     if not sys.stderr.isatty():
@@ -184,7 +182,8 @@ def _search(library: Library, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
-        _say(render_answer(answer, library, bold=sys.stdout.isatty()))
+        bold = ANSI_BOLD if sys.stdout.isatty() else None
+        say(answer_text(answer, library, bold=bold, read_with=f"{PROG} source"))
     return 0
 
 
@@ -205,26 +204,6 @@ def _lines(stream: TextIO) -> Iterator[str]:
         yield line.rstrip("\r\n")
 
 
-def render_answer(answer: Answer, library: Library, *, bold: bool = False) -> str:
-    """A readable answer for the terminal: quoted passages, each with its citation."""
-    out = [answer.note] if answer.note else []
-    if not answer.answered:
-        out.append(answer.reason)
-        titles = [a.title for a in library.articles() if a.id in answer.related]
-        if titles:
-            out.append("Closest articles: " + "; ".join(titles))
-        return "\n".join(out)
-    out += [""] if out else []  # a blank line between the note and the passages
-    for rank, c in enumerate(answer.results, 1):
-        text = emphasize(c.text, c.spans, mark=ANSI_BOLD) if bold else c.text
-        where = f"passage {c.passage}" + (f", “{c.heading}”" if c.heading else "")
-        source = ", ".join(x for x in (c.outlet, c.url) if x)
-        out.append(f"[{rank}] {c.title} — {where}" + (f"\n    {source}" if source else ""))
-        out.append("\n".join("    " + line if line else "" for line in text.split("\n")))
-        out.append("")
-    return "\n".join(out).rstrip()
-
-
 def _sources(library: Library, args: argparse.Namespace) -> int:
     articles = library.articles()
     if args.json:
@@ -239,29 +218,21 @@ def _sources(library: Library, args: argparse.Namespace) -> int:
             for a in articles
         ]
         print(json.dumps(rows, ensure_ascii=False))
-    elif not articles:
-        _say(f"No articles in {library.articles_dir}: add .txt or .md files there.")
     else:
-        for a in articles:
-            outlet = f" ({a.outlet})" if a.outlet else ""
-            _say(f"{a.id}: {a.title}{outlet}, {_count(a.passage_count, 'passage')}")
+        say(article_list(articles, folder=str(library.articles_dir)))
     return 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _source(library: Library, args: argparse.Namespace) -> int:
     found = library.matches(args.article)
     if len(found) > 1:
         named = "".join(f"\n  {a.id}: {a.title}" for a in found)
-        _say(f"{args.article!r} is ambiguous: it matches {len(found)} articles:{named}", sys.stderr)
+        say(f"{args.article!r} is ambiguous: it matches {len(found)} articles:{named}", sys.stderr)
         return 1
     if not found:
         close = [a.id for a in library.find(args.article, limit=5)]
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        _say(f"No article matches {args.article!r}.{hint}", sys.stderr)
+        say(f"No article matches {args.article!r}.{hint}", sys.stderr)
         return 1
     article = found[0]
     text = library.text(article)
@@ -285,7 +256,7 @@ def _source(library: Library, args: argparse.Namespace) -> int:
             article.subtitle,
             ", ".join(x for x in (article.outlet, article.url) if x),
         ]
-        _say("\n".join(h for h in header if h) + "\n\n" + text)
+        say("\n".join(h for h in header if h) + "\n\n" + text)
     return 0
 
 
@@ -301,9 +272,9 @@ def _build(library: Library, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(figures))
     else:
-        _say(
-            f"Indexed {_count(r.articles, 'article')} into {_count(r.passages, 'passage')} "
-            f"({_count(r.dropped_lines, 'line')} of clutter dropped) in {r.seconds:.2f} s: "
+        say(
+            f"Indexed {counted(r.articles, 'article')} into {counted(r.passages, 'passage')} "
+            f"({counted(r.dropped_lines, 'line')} of clutter dropped) in {r.seconds:.2f} s: "
             f"{r.reason}."
         )
     return 0

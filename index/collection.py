@@ -25,8 +25,8 @@ from index.ingest import Ingested
 from index.passages import Passage
 from index.semantic import model_text
 from index.store import Blob, CorruptIndex, Stored
+from index.term_ids import TermIds
 from index.types import Article
-from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ PIPELINE_MODULES = (
     "sentences.py",
     "text.py",
     "types.py",
-    "vocabulary.py",
+    "term_ids.py",
 )
 # Word lists that shape the index. The others (synonyms.txt, generic.txt) are read per question, so
 # editing them needs no rebuild (a 1M-passage build takes two minutes).
@@ -208,7 +208,7 @@ class Collection:
 
     def to_stored(self) -> Stored:
         """The persistent form (see ``index.store``)."""
-        ix, vocabulary = self.index, self.index.vocabulary
+        ix, term_ids = self.index, self.index.term_ids
         meta = {
             "params": asdict(ix.params),
             "dropped_lines": self.dropped_lines,
@@ -218,8 +218,8 @@ class Collection:
             "passage_article": self._passage_article,
             "passage_spans": self._spans,
             "article_offsets": self.articles.offsets,
-            "vocab_offsets": vocabulary.offsets,
-            "vocab_ids": vocabulary.ids,
+            "vocab_offsets": term_ids.offsets,
+            "vocab_ids": term_ids.ids,
             "idf": ix.idf,
             "term_ptr": ix.term_ptr,
             "post_docs": ix.post_docs,
@@ -233,7 +233,7 @@ class Collection:
             "texts.bin": self._texts,
             "articles.jsonl": self.articles.blob,
             "base_ids.txt": self._base_ids,
-            "vocabulary.bin": vocabulary.blob,
+            "vocabulary.bin": term_ids.blob,  # stored names are the format (store.FORMAT_VERSION)
         }
         return Stored(meta, arrays, blobs)
 
@@ -241,11 +241,9 @@ class Collection:
     def from_stored(cls, stored: Stored) -> Collection:
         """The collection over a checked ``Stored`` (no copying); KeyError if incomplete."""
         meta, arrays, blobs = stored.meta, stored.arrays, stored.blobs
-        vocabulary = Vocabulary(
-            blobs["vocabulary.bin"], arrays["vocab_offsets"], arrays["vocab_ids"]
-        )
+        term_ids = TermIds(blobs["vocabulary.bin"], arrays["vocab_offsets"], arrays["vocab_ids"])
         index = BM25Index(
-            vocabulary,
+            term_ids,
             arrays["idf"],
             arrays["term_ptr"],
             arrays["post_docs"],
@@ -341,7 +339,7 @@ class _Assembly:
         self.holders: dict[str, str] = {}  # the file each id was given to (or reserved for)
         self.texts = bytearray()
         self.text_ptr = [0]
-        self.vocabulary: dict[str, int] = {}
+        self.term_ids: dict[str, int] = {}
         self._mapped: Sequence[str] = ()  # the terms ``_ids`` maps, as last seen
         self._ids = np.zeros(0, np.int32)
         self.passage_parts: dict[str, list[np.ndarray]] = {
@@ -353,7 +351,7 @@ class _Assembly:
         self.n_docs = 0
         if old is not None:
             # Old terms keep their ids, which lets the update merge rather than re-sort.
-            self.vocabulary = dict(old.index.vocabulary.items())
+            self.term_ids = dict(old.index.term_ids.items())
             self.old_articles = list(old.articles)  # parsed once: every one is carried or not
             self.old_base_ids = bytes(old._base_ids).decode("utf-8").split("\n")
             self.renumber = np.full(old.passage_count, -1, np.int32)  # old passage -> new
@@ -416,14 +414,14 @@ class _Assembly:
         owner = np.full(len(item.lengths), len(self.articles) - 1, np.int32)
         self._passages(item.spans, item.lengths, owner)
         docs = np.repeat(np.arange(first, self.n_docs, dtype=np.int32), item.distinct)
-        terms = self._to_global(item.vocabulary)[item.terms]
+        terms = self._to_global(item.terms_by_id)[item.terms]
         for key, value in (("terms", terms), ("counts", item.counts), ("docs", docs)):
             self.posting_parts[key].append(value)
 
     def _to_global(self, terms: Sequence[str]) -> np.ndarray:
         """Collection-wide ids for the terms an article's ids index into, adding new ones.
 
-        Articles from worker processes share one growing vocabulary: only the terms added
+        Articles from worker processes share one growing numbering of terms: only the terms added
         since the previous article are mapped.
         """
         if terms is not self._mapped:
@@ -435,7 +433,7 @@ class _Assembly:
         return self._ids
 
     def _id(self, term: str) -> int:
-        return self.vocabulary.setdefault(term, len(self.vocabulary))
+        return self.term_ids.setdefault(term, len(self.term_ids))
 
     def carry(self, start: int, stop: int) -> None:
         """Append the old collection's articles ``start:stop`` (consecutive) unchanged."""
@@ -480,13 +478,13 @@ class _Assembly:
         self.posting_parts.clear()
         if self.old is None:
             index = BM25Index.from_postings(
-                self.vocabulary, terms, docs, counts, passages["lengths"], params
+                self.term_ids, terms, docs, counts, passages["lengths"], params
             )
         else:
             index = BM25Index.updated(
                 self.old.index,
                 self.renumber,
-                self.vocabulary,
+                self.term_ids,
                 terms,
                 docs,
                 counts,

@@ -30,9 +30,6 @@ class Case:
     reworded: bool = False
 
 
-Question = Case  # its old name, for scripts (index.rerank.Question is another thing)
-
-
 @dataclass(frozen=True, slots=True)
 class Report:
     """The figures ``eval`` prints; rates are fractions in [0, 1]."""

@@ -1,9 +1,10 @@
 """Saved web pages: the article and its header fields, read by trafilatura.
 
 A page saved with "Save page as" has markup to go on, so a dedicated extractor does better
-than any reading of its visible text (0.95 F1 on the article-extraction benchmark, where the
-pasted-text cleaner is measured too: ``benchmarks/extraction.py``). Its paragraphs and
-headings come out one per line, the form the cleaner and the passage splitter read.
+than any reading of its visible text (on the article-extraction benchmark, where the
+pasted-text cleaner is measured too: ``benchmarks/extraction.py``, figures in README.md). Its
+paragraphs and headings come out one per line, the form the cleaner and the passage splitter
+read.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 This is the per-article part of a build, so it runs in worker processes on large folders
 (both cores, articles streamed in order); what it returns is small: the cleaned text, passage
-offsets, and each passage's distinct terms with their counts (ids into a vocabulary the
-articles of one ingest share and that grows as they come; the build maps it to the
+offsets, and each passage's distinct terms with their counts (ids into a numbering of terms
+the articles of one ingest share and that grows as they come; the build maps it to the
 collection's ids once per term).
 """
 
@@ -46,7 +46,7 @@ class Ingested(Source):
     text: str  # the cleaned article
     dropped: int  # lines of clutter removed
     spans: np.ndarray  # per passage: start, end, heading start, heading end (-1: none)
-    vocabulary: Sequence[str]  # what the ids below index into: shared by one ingest, growing
+    terms_by_id: Sequence[str]  # what the ids below index into: shared by one ingest, growing
     terms: np.ndarray  # each passage's distinct term ids, passage after passage
     counts: np.ndarray  # how often each of those terms occurs in its passage
     distinct: np.ndarray  # distinct terms per passage (slices ``terms`` and ``counts``)
@@ -54,7 +54,7 @@ class Ingested(Source):
 
 
 class Terms:
-    """A growing vocabulary, terms numbered in the order met: one per ingest (per process).
+    """Terms numbered in the order met, a growing term -> id map: one per ingest (per process).
 
     Articles of one ingest share it, so the build maps each term to its collection-wide id
     once rather than once per article.
@@ -77,7 +77,7 @@ class Terms:
 _analyzer: Analyzer | None = None
 
 
-def ingest(path: Path, vocabulary: Terms) -> Ingested | None:
+def ingest(path: Path, numbering: Terms) -> Ingested | None:
     """Read, clean, split and analyze one file; ``None`` (logged) if it has no article."""
     global _analyzer  # one analyzer per process, so its stem cache serves every file
     _analyzer = _analyzer or Analyzer()
@@ -112,7 +112,7 @@ def ingest(path: Path, vocabulary: Terms) -> Ingested | None:
         if number == 0 and words[: len(headline)] != headline:
             words = headline + words
         tally = Counter(words + outlet if number == 0 else words)
-        terms.extend(vocabulary.ids_of(tally))
+        terms.extend(numbering.ids_of(tally))
         counts.extend(tally.values())
         distinct.append(len(tally))
         lengths.append(len(words))
@@ -123,7 +123,7 @@ def ingest(path: Path, vocabulary: Terms) -> Ingested | None:
         spans=np.array(
             [(p.start, p.end, p.heading_start, p.heading_end) for p in passages], np.int32
         ),
-        vocabulary=vocabulary.terms,
+        terms_by_id=numbering.terms,
         terms=np.array(terms, np.int32),
         counts=np.array(counts, np.int32),
         distinct=np.array(distinct, np.int32),
@@ -191,18 +191,18 @@ def _bounded(pool: ProcessPoolExecutor, paths: list[Path]) -> Iterator[Batch]:
         yield in_flight.popleft().result()
 
 
-# Workers send their articles in batches, term ids into the worker's own vocabulary, plus
+# Workers send their articles in batches, term ids into the worker's own numbering, plus
 # the terms the batch added to it; the building process translates the ids into the shared
-# vocabulary, mapping each term once per worker.
+# numbering, mapping each term once per worker.
 Batch = tuple[int, list[str], list[Ingested | None]]  # worker pid, its new terms, articles
-_worker_vocabulary = Terms()  # used in worker processes only
+_worker_terms = Terms()  # used in worker processes only
 
 
 def _ingest_batch(paths: list[Path]) -> Batch:
-    known = len(_worker_vocabulary.terms)
-    items = [ingest(path, _worker_vocabulary) for path in paths]
-    items = [item and replace(item, vocabulary=()) for item in items]  # sent once, below
-    return os.getpid(), _worker_vocabulary.terms[known:], items
+    known = len(_worker_terms.terms)
+    items = [ingest(path, _worker_terms) for path in paths]
+    items = [item and replace(item, terms_by_id=()) for item in items]  # sent once, below
+    return os.getpid(), _worker_terms.terms[known:], items
 
 
 def _translate(
@@ -213,7 +213,7 @@ def _translate(
     added = np.array(shared.ids_of(new_terms), np.int32)
     table = per_worker[worker] = np.concatenate([per_worker.get(worker, added[:0]), added])
     return [
-        item and replace(item, vocabulary=shared.terms, terms=table[item.terms]) for item in items
+        item and replace(item, terms_by_id=shared.terms, terms=table[item.terms]) for item in items
     ]
 
 

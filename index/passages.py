@@ -16,9 +16,9 @@ from index.text import PARAGRAPH
 
 MIN_WORDS = 40
 MAX_WORDS = 120
-# Longer paragraphs are split at sentences. On SQuAD's tune split (benchmarks/qa_squad.py
-# --split tune) `ask` hit@1 was 0.788 splitting above 120 words, 0.790 at 180, 0.799 at 250
-# and 0.800 at 400 (mean passage 95, 109, 118 and 124 words): 250 is the end of the rise.
+# Longer paragraphs are split at sentences. 250 is where `ask` hit@1 on SQuAD's tune split
+# (benchmarks/qa_squad.py --split tune) stops rising as the limit grows from 120 words (the
+# runs: docs/experiments.md).
 PARAGRAPH_MAX_WORDS = 250
 HEADING_MAX_WORDS = 14
 RUN_ON_WORDS = 3 * MAX_WORDS  # longer than this without a full stop is not a sentence

@@ -38,7 +38,7 @@ REACH = 10  # answer type: a number or date this close (in index terms) to quest
 OKAPI_K1, OKAPI_B = 1.5, 0.75  # BM25's usual constants, for the ``okapi`` feature
 
 
-class Kind(Enum):
+class AnswerKind(Enum):
     """What a question asks for, when its wording says.
 
     No "who" kind: preferring passages with capitalized names near the question's words did
@@ -59,15 +59,15 @@ _MONTHS = frozenset(
 )
 
 
-def answer_kind(question: str) -> Kind | None:
+def answer_kind(question: str) -> AnswerKind | None:
     """The kind of answer ``question`` wants ("how many": a number), or ``None``."""
     folded = question.casefold()
-    return next((kind for kind in Kind if kind.value.search(folded)), None)
+    return next((kind for kind in AnswerKind if kind.value.search(folded)), None)
 
 
-def is_kind(term: str, kind: Kind) -> bool:
+def is_kind(term: str, kind: AnswerKind) -> bool:
     """Whether an index term could answer a question of ``kind`` (a year is a number too)."""
-    if kind is Kind.NUMBER:
+    if kind is AnswerKind.NUMBER:
         return term[0].isdigit()
     return term in _MONTHS or _YEAR.fullmatch(term) is not None
 
@@ -78,7 +78,7 @@ class Question:
 
     terms: tuple[str, ...]  # in question order, repeats included (for the word pairs)
     weights: Mapping[str, float]  # each distinct term's information (``index.information``)
-    kind: Kind | None
+    kind: AnswerKind | None
     stands_for: Mapping[str, str]  # a related word (``index.expansion``) -> its question term
     phrases: frozenset[str] = frozenset()  # its adjacent words as written, "capital of"
 
@@ -250,10 +250,10 @@ def rerank(
         return [Ranked(h, None) for h in hits]  # nothing to weigh: BM25's order (ties by overlap)
     meaning = similarity or {}
     weighed = [
-        (h, features(collection, analyzer, question, h.passage, meaning.get(h.passage, 0.0)))
+        (h, features(collection, analyzer, question, h.passage_id, meaning.get(h.passage_id, 0.0)))
         for h in hits
     ]
     best = max(f.bm25 for _, f in weighed)
     weighed = [(h, replace(f, bm25=f.bm25 / best if best > 0 else 0.0)) for h, f in weighed]
-    ranked = [Ranked(Hit(h.passage, weighted_sum(f, weights), h.overlap), f) for h, f in weighed]
+    ranked = [Ranked(Hit(h.passage_id, weighted_sum(f, weights), h.overlap), f) for h, f in weighed]
     return sorted(ranked, key=lambda r: -r.hit.score)

@@ -4,7 +4,7 @@ People type fast in a chat ("tominaj" for "Tomingaj", "depedent", "archeaologist
 the index has never seen gets no score and, for abstention, weighs as a topic the articles
 do not know; read as the indexed term it was probably meant as, it does what the user meant.
 Edits are counted on index terms (stems), Norvig-style: every string one deletion,
-transposition, replacement or insertion away is looked up in the vocabulary, and the term
+transposition, replacement or insertion away is looked up among the index terms, and the term
 most passages use wins.
 
 A real word the articles do not use must stay what it is ("plane" is not "plan", "court"
@@ -59,12 +59,12 @@ def one_edit(term: str) -> set[str]:
 def corrected(index: BM25Index, term: str, keep: Set[str] = frozenset()) -> str:
     """The indexed term ``term`` was probably meant as; ``term`` itself if none, or in ``keep``."""
     plain = term.isascii() and term.isalpha()
-    if len(term) < MIN_LENGTH or not plain or term in keep or term in index.vocabulary:
+    if len(term) < MIN_LENGTH or not plain or term in keep or term in index.term_ids:
         return term
     candidates = list(one_edit(term))
     known = {
         candidate: index.doc_freq(tid)
-        for candidate, tid in zip(candidates, index.vocabulary.find_many(candidates), strict=True)
+        for candidate, tid in zip(candidates, index.term_ids.find_many(candidates), strict=True)
         if tid is not None
     }
     return max(known, key=lambda t: (known[t], t), default=term)

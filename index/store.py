@@ -8,9 +8,9 @@ processes that open the same index share its pages.
 
 Checking, at every load: each file's size, on the opened file and again on its memory map
 (a file cut short is never mapped: reading past its end would kill the process with
-SIGBUS), and a CRC-32 of every byte. A sample of blocks let a flipped byte through, and a
-damaged text then crashed ``source``; CRC-32 runs at about 1.4 GB/s here, so checking a whole
-index costs what reading it from the page cache does (measured in benchmarks/README.md).
+SIGBUS), and a CRC-32 of every byte: a sample of blocks lets a flipped byte through, and a
+damaged text crashes ``source``. Checking a whole index costs about what reading it from the
+page cache does (the figures: README.md, "Measured"; the runs: docs/experiments.md).
 """
 
 from __future__ import annotations

@@ -38,9 +38,13 @@ from collections.abc import Callable, Sequence
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 # An escape sequence whole (OSC up to its terminator, CSI up to its final byte, or a
-# two-character one), then any other C0 or C1 control but the line feed and the tab.
-_ESCAPE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]?|\x1b.?", re.S)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# two-character one), else any other C0 or C1 control but the line feed and the tab: one
+# pattern, so that a sequence kept whole is not then stripped of its ESC as a control.
+_CONTROL = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]?|\x1b.?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]",
+    re.S,
+)
 
 
 def utf8_streams() -> None:
@@ -76,8 +80,7 @@ def printable(text: str, keep: tuple[str, ...] = ()) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not _CONTROL.search(text):
         return text
-    text = _ESCAPE.sub(lambda m: m.group() if m.group() in keep else "", text)
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else "", text)
 
 
 # Typographic punctuation folded to ASCII, one character for one so that offsets into the

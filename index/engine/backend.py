@@ -134,7 +134,7 @@ class EngineLibrary(Library):
         # round trip before the search (typos may take one more).
         terms = self._analyzer.terms(answers.clean_question(question)[: answers.MAX_QUESTION_CHARS])
         related = related_terms(terms)
-        view.index.vocabulary.find_many([*terms, *(t for ts in related.values() for t in ts)])
+        view.index.term_ids.find_many([*terms, *(t for ts in related.values() for t in ts)])
         return answers.ask(view, self._analyzer, question, k, self.config, abstain)
 
     @cached_property

@@ -226,18 +226,18 @@ class EngineStore:
 
 
 class _Tokens:
-    """Engine tokens of an ingest's growing vocabulary, each term encoded once."""
+    """Engine tokens of an ingest's growing numbering of terms, each term encoded once."""
 
     def __init__(self) -> None:
-        self._vocabulary: Sequence[str] = ()
+        self._terms_by_id: Sequence[str] = ()
         self._tokens: list[str] = []
 
     def bags(self, item: Ingested) -> list[str]:
         """Each passage's terms as engine tokens, repeated as often as they occur."""
-        if item.vocabulary is not self._vocabulary:
-            self._vocabulary, self._tokens = item.vocabulary, []
+        if item.terms_by_id is not self._terms_by_id:
+            self._terms_by_id, self._tokens = item.terms_by_id, []
         known = len(self._tokens)
-        self._tokens += map(schema.token, item.vocabulary[known:])
+        self._tokens += map(schema.token, item.terms_by_id[known:])
         tokens, terms, counts = self._tokens, item.terms.tolist(), item.counts.tolist()
         ends = np.cumsum(item.distinct).tolist()
         return [

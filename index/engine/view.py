@@ -1,6 +1,6 @@
 """One question's window on the engine, shaped like the embedded collection and its index.
 
-``index.answers.ask`` reads a collection (``passage``) and its index (``vocabulary``,
+``index.answers.ask`` reads a collection (``passage``) and its index (``term_ids``,
 ``doc_freq``, ``n_docs``, ``query``, ``top``, ``contains``, ``postings``). ``QuestionView``
 answers those calls from the engine, so the project's spelling, expansion, reranking and
 abstention run unchanged on top of it and a citation is built by the same code.
@@ -62,8 +62,8 @@ class _Candidate:
         return str(self.row[1]), int(self.row[2])
 
 
-class EngineVocabulary:
-    """Term lookups as ``index.vocabulary.Vocabulary`` answers them: a known term's id."""
+class EngineTermIds:
+    """Term lookups as ``index.term_ids.TermIds`` answers them: a known term's id."""
 
     def __init__(self, index: EngineIndex) -> None:
         self._index = index
@@ -95,7 +95,7 @@ class EngineIndex:
         self.client = client
         self.stats = stats
         self.params = params
-        self.vocabulary = EngineVocabulary(self)
+        self.term_ids = EngineTermIds(self)
         self._df: dict[str, int] = {}
         self.docs: list[_Candidate] = []  # this view's document numbers index this
 
@@ -132,7 +132,7 @@ class EngineIndex:
         """rank-bm25's idf, from the global counts.
 
         Its floor for terms in more than half of the passages is epsilon times the mean idf
-        of its whole vocabulary, which the engine cannot list; the mean is taken as the idf
+        of all its terms, which the engine cannot list; the mean is taken as the idf
         of a term in one passage, what it tends to on a large collection (most terms are
         rare). Only a collection where a question word is in most passages sees a difference.
         """
@@ -149,7 +149,7 @@ class EngineIndex:
         self.fetch_doc_freqs(map(schema.token, weighted))
         query: dict[str, float] = {}
         for term, weight in weighted.items():
-            tok = self.vocabulary.get(term)
+            tok = self.term_ids.get(term)
             if tok is not None:
                 query.setdefault(tok, weight)
         return query
@@ -157,7 +157,7 @@ class EngineIndex:
     def top(self, query: Mapping[str, float], k: int) -> list[Hit]:
         """The best ``k`` passages by rank-bm25's score, from the engine's pool.
 
-        Ordered as ``BM25Index.top`` orders: score (negative as zero), matched query weight,
+        Ordered as ``BM25Index.top`` orders: score (negative as zero), overlap (query weight),
         then folder order.
         """
         if k <= 0 or not query:
@@ -171,14 +171,14 @@ class EngineIndex:
         scored = []
         for candidate in map(_Candidate.of, rows):
             norm = p.k1 * (1 - p.b + p.b * candidate.length / mean_length)
-            score = matched = 0.0
+            score = overlap = 0.0
             for tok, w in query.items():
                 tf = candidate.tf.get(tok, 0)
                 if tf:
                     # float32, as the embedded index stores each term's weight
                     score += w * float(np.float32(idf[tok] * (tf * (p.k1 + 1) / (tf + norm))))
-                    matched += w
-            scored.append((max(score, 0.0), matched, score, candidate))
+                    overlap += w
+            scored.append((max(score, 0.0), overlap, score, candidate))
         scored.sort(key=lambda s: (-s[0], -s[1], s[3].order))
         return [Hit(self._number(c), score, m) for _, m, score, c in scored[:k]]
 

@@ -34,9 +34,16 @@ def test_commands_are_answered_until_the_input_ends(console):
     out = done.stdout
     assert "> How many missiles and drones did Russia send toward Kyiv?" in out
     assert "96 **missiles** and **drones**" in out
-    assert "— Responsible Statecraft · passage 1 · https://responsiblestatecraft.org/" in out
-    assert "Read in full: /source russia-intensifies-fighting-after-trumps" in out
-    assert "**2 articles**" in out
+    assert (
+        "\n\n[1] Russia intensifies fighting after Trump’s win — passage 1\n"
+        "    Responsible Statecraft, https://responsiblestatecraft.org/russia-fighting-in-kursk/\n"
+        "    After a more than two-month pause, **Russia** has begun"
+    ) in out
+    assert "\n\nRead in full:\n  /source russia-intensifies-fighting-after-trumps\n" in out
+    assert (
+        "russia-ramps-up-attacks-on: Russia ramps up attacks on Ukraine amid political shifts in"
+        " the US (The Voice), 8 passages\n\n2 articles: read one with /source ID.\n\n"
+    ) in out
     assert "**Rising Casualties and Territorial Gains**" in out
     assert "> How many launches were there in October?" in out
     assert "2,072 in **October**" in out
@@ -50,18 +57,31 @@ def test_a_word_read_as_another_is_said(console):
 
 def test_a_question_the_articles_cannot_answer(console):
     out = console("Who won the last election in France?\n").stdout
-    assert "**Not in the articles**\nThe articles do not answer this." in out
+    assert out == (
+        "> Who won the last election in France?\n\n"
+        "The articles do not answer this.\n"
+        "Closest articles:\n"
+        "• Russia intensifies fighting after Trump’s win\n\n"
+        "Read in full:\n"
+        "  /source russia-intensifies-fighting-after-trumps\n\n"
+    )
 
 
 def test_unknown_article_gets_suggestions(console):
     out = console("/source russia intensifes\n").stdout
-    assert "No article matches “russia intensifes”. Did you mean:" in out
+    assert out == (
+        "**Article not found**\n"
+        "No article matches “russia intensifes”. Did you mean:\n"
+        "• **Russia intensifies fighting after Trump’s win**\n\n"
+        "Read in full:\n"
+        "  /source russia-intensifies-fighting-after-trumps\n\n"
+    )
 
 
 def test_help_and_quit(console):
     done = console("/help\n/quit\n/sources\n")
     assert "**/ask question**" in done.stdout
-    assert "articles**" not in done.stdout  # nothing after /quit
+    assert "2 articles" not in done.stdout  # nothing after /quit
     assert done.returncode == 0
 
 

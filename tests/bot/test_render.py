@@ -120,7 +120,6 @@ def test_a_note_on_how_the_question_was_read_goes_under_it_escaped():
     assert render.content(reply) == (
         "> who is \\*Gerasimof\\*?\n-# Read “\\*Gerasimof\\*” as “Gerasimov”."
     )
-    assert render.to_text(reply) == "> who is *Gerasimof*?\n\nRead “*Gerasimof*” as “Gerasimov”."
 
 
 def test_a_long_question_and_note_fit_one_message():
@@ -151,14 +150,20 @@ def test_labels_fit_buttons_and_choices():
     assert render.label("  Two\nlines ") == "Two lines"
 
 
-def test_terminal_text_shows_everything():
+def test_console_text_shows_every_card_and_how_to_open_each_article():
     reply = Reply(
-        "drones?",
-        (Card("Title", "Russia sent drones.", "https://x.org", "Outlet · passage 2", ((12, 18),)),),
-        (ArticleLink("a-b", "Title"),),
+        cards=(
+            Card(
+                "Which?", "Russia sent drones.", "https://x.org", "Outlet · 7 passages", ((12, 18),)
+            ),
+            Card("Other", "Plain."),
+        ),
+        articles=(ArticleLink("a-b", "Title"), ArticleLink("c", "C")),
     )
     assert render.to_text(reply) == (
-        "> drones?\n\n**Title**\nRussia sent **drones**.\n— Outlet · passage 2 · https://x.org"
-        "\n\nRead in full: /source a-b"
+        "**Which?**\nRussia sent **drones**.\n— Outlet · 7 passages · https://x.org"
+        "\n\n**Other**\nPlain.\n\nRead in full:\n  /source a-b\n  /source c"
     )
-    assert "\033[1mdrones\033[0m" in render.to_text(reply, ansi=True)
+    assert render.to_text(reply, ansi=True).startswith(
+        "\033[1mWhich?\033[0m\nRussia sent \033[1mdrones\033[0m."
+    )

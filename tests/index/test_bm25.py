@@ -63,7 +63,7 @@ def test_top_k_is_get_scores_ranking_when_scores_are_distinct(docs, query, k):
     index = BM25Index.build(docs)
     okapi = BM25Okapi(docs)
     expected, scores = reference_top(okapi, query, k)
-    top = [h.passage for h in index.top(index.query(query), k) if h.score > EPS]
+    top = [h.passage_id for h in index.top(index.query(query), k) if h.score > EPS]
     # Ties (at the top or at the k-th place) are ordered differently on purpose.
     boundary = reference_top(okapi, query, k + 1)[0]
     distinct = len({round(s, 5) for s in scores[boundary]}) == len(boundary)
@@ -79,7 +79,7 @@ def test_seed_sized_collection_matches_rank_bm25():
         query = list(rng.choice(vocab, size=4, replace=False))
         expected, scores = reference_top(okapi, query, 10)
         hits = index.top(index.query(query), 10)
-        assert [h.passage for h in hits] == expected
+        assert [h.passage_id for h in hits] == expected
         np.testing.assert_allclose([h.score for h in hits], scores[expected], rtol=1e-6)
 
 
@@ -91,7 +91,7 @@ def test_term_in_exactly_half_the_passages_has_idf_zero_but_still_counts_as_matc
     index = BM25Index.build(docs)
     assert BM25Okapi(docs).idf["kursk"] == 0
     hits = index.top(index.query(["kursk", "troops"]), 4)
-    assert [h.passage for h in hits] == [0, 1]
+    assert [h.passage_id for h in hits] == [0, 1]
     assert hits[1].score == 0
     assert hits[1].overlap == 1
 
@@ -100,7 +100,7 @@ def test_negative_idf_is_floored_to_epsilon_times_average_idf():
     docs = [["war", "a"], ["war", "b"], ["war", "c"], ["d"], ["e"]]
     okapi = BM25Okapi(docs, epsilon=0.25)
     index = BM25Index.build(docs)
-    war = index.vocabulary["war"]
+    war = index.term_ids["war"]
     assert index.idf[war] == pytest.approx(okapi.idf["war"])
     assert index.idf[war] == pytest.approx(0.25 * okapi.average_idf)
     assert index.idf[war] > 0
@@ -111,7 +111,7 @@ def test_two_passage_collection_scores_nothing_so_overlap_decides():
     assert not BM25Okapi(docs).get_scores(["kursk", "troops", "korea"]).any()
     index = BM25Index.build(docs)
     hits = index.top(index.query(["kursk", "troops", "korea", "drones"]), 2)
-    assert [h.passage for h in hits] == [1, 0]
+    assert [h.passage_id for h in hits] == [1, 0]
     assert [h.overlap for h in hits] == [3, 1]
 
 
@@ -129,7 +129,7 @@ def test_a_repeated_question_word_counts_once():
 def test_ties_are_broken_by_passage_order():
     docs = [["x", "y"], ["a"], ["x", "y"], ["b"], ["x", "y"]]
     index = BM25Index.build(docs)
-    assert [h.passage for h in index.top(index.query(["x"]), 3)] == [0, 2, 4]
+    assert [h.passage_id for h in index.top(index.query(["x"]), 3)] == [0, 2, 4]
 
 
 def test_unknown_terms_and_empty_queries_find_nothing():
@@ -141,16 +141,16 @@ def test_unknown_terms_and_empty_queries_find_nothing():
 def test_contains_answers_membership():
     docs = [["a", "b"], ["b"], ["c"]]
     index = BM25Index.build(docs)
-    b = index.vocabulary["b"]
+    b = index.term_ids["b"]
     assert [index.contains(b, d) for d in range(3)] == [True, True, False]
 
 
 def test_weighted_query_scales_each_terms_contribution():
     docs = [["troops", "a"], ["soldiers", "b"], ["c"], ["d"], ["e"]]
     index = BM25Index.build(docs)
-    plain = {h.passage: h.score for h in index.top(index.query(["troops", "soldiers"]), 5)}
+    plain = {h.passage_id: h.score for h in index.top(index.query(["troops", "soldiers"]), 5)}
     weighted = {
-        h.passage: h.score for h in index.top(index.query({"troops": 1, "soldiers": 0.4}), 5)
+        h.passage_id: h.score for h in index.top(index.query({"troops": 1, "soldiers": 0.4}), 5)
     }
     assert weighted[0] == pytest.approx(plain[0])
     assert weighted[1] == pytest.approx(0.4 * plain[1])
@@ -194,7 +194,7 @@ def test_an_updated_index_scores_as_rank_bm25_on_the_new_collection(old_docs, ad
     order += [(None, new) for new in new_at[len(old_docs)]]
     assume(order)
     old = BM25Index.build(old_docs)
-    vocabulary = dict(old.vocabulary.items())
+    term_ids = dict(old.term_ids.items())
     renumber = np.full(len(old_docs), -1, np.int32)
     terms, docs, counts = [], [], []
     for position, (was, tokens) in enumerate(order):
@@ -202,15 +202,15 @@ def test_an_updated_index_scores_as_rank_bm25_on_the_new_collection(old_docs, ad
             renumber[was] = position
             continue
         for term, count in Counter(tokens).items():
-            terms.append(vocabulary.setdefault(term, len(vocabulary)))
+            terms.append(term_ids.setdefault(term, len(term_ids)))
             docs.append(position)
             counts.append(count)
     lengths = np.array([len(tokens) for _, tokens in order], np.int32)
     arrays = (np.array(a, np.int32) for a in (terms, docs, counts))
-    index = BM25Index.updated(old, renumber, vocabulary, *arrays, lengths, BM25Params())
+    index = BM25Index.updated(old, renumber, term_ids, *arrays, lengths, BM25Params())
     okapi = BM25Okapi([tokens for _, tokens in order])
     candidates, scores, _ = index.scores(index.query(query))
     sharing = [d for d, (_, tokens) in enumerate(order) if set(tokens).intersection(query)]
     assert candidates.tolist() == sharing
     np.testing.assert_allclose(scores, okapi.get_scores(query)[candidates], rtol=1e-6, atol=1e-6)
-    assert set(dict(index.vocabulary.items())) == {t for _, tokens in order for t in tokens}
+    assert set(dict(index.term_ids.items())) == {t for _, tokens in order for t in tokens}

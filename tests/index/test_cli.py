@@ -35,7 +35,11 @@ def test_search_prints_cited_passages(cli):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("[1] Russia intensifies fighting after Trump’s win — passage")
     assert "2,072 in October" in result.stdout
-    assert "https://responsiblestatecraft.org/russia-fighting-in-kursk/" in result.stdout
+    source = "\n    Responsible Statecraft, https://responsiblestatecraft.org/russia-fighting-in-kursk/\n"
+    assert source in result.stdout
+    read = "\n\nRead in full:\n  python -m index source russia-intensifies-fighting-after-trumps\n"
+    assert read in result.stdout
+    assert "\x1b" not in result.stdout  # no bold when piped
     assert result.stderr == ""
 
 
@@ -55,7 +59,20 @@ def test_search_says_how_a_typo_was_read_above_the_passages(cli):
     result = cli("search", "How many lanches were there in October?")
     assert result.stdout.startswith("Read “lanches” as “launches”.\n\n[1] Russia intensifies")
     refused = cli("search", "What did Gerasimof eat for breakfast?")
-    assert refused.stdout == "Read “Gerasimof” as “Gerasimov”.\nThe articles do not answer this.\n"
+    assert (
+        refused.stdout == "Read “Gerasimof” as “Gerasimov”.\n\nThe articles do not answer this.\n"
+    )
+
+
+def test_an_unanswered_question_names_the_closest_articles_and_how_to_read_them(cli):
+    result = cli("search", "Who won the last election in France?")
+    assert result.stdout == (
+        "The articles do not answer this.\n"
+        "Closest articles:\n"
+        "• Russia intensifies fighting after Trump’s win\n\n"
+        "Read in full:\n"
+        "  python -m index source russia-intensifies-fighting-after-trumps\n"
+    )
 
 
 def test_search_abstains_in_words_and_in_json(cli):

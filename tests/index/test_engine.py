@@ -190,8 +190,8 @@ def test_scores_are_rank_bm25s(engine, tmp_path, index_dir):
         expected = theirs.top(theirs.query(terms), 10)
         view = QuestionView(remote.store.client, remote.store.stats(), remote.config.bm25)
         got = view.index.top(view.index.query(terms), 10)
-        assert [view.passage(h.passage)[0].file for h in got] == [
-            embedded.collection.passage(h.passage)[0].file for h in expected
+        assert [view.passage(h.passage_id)[0].file for h in got] == [
+            embedded.collection.passage(h.passage_id)[0].file for h in expected
         ]
         assert [h.score for h in got] == pytest.approx([h.score for h in expected], rel=1e-9)
 

@@ -31,12 +31,12 @@ ARTICLE = (
 
 
 def passage_terms(path):
-    vocabulary = Terms()
-    article = ingest(path, vocabulary)
+    numbering = Terms()
+    article = ingest(path, numbering)
     assert article is not None
     out, start = [], 0
     for n in article.distinct:
-        out.append({vocabulary.terms[t] for t in article.terms[start : start + n]})
+        out.append({numbering.terms[t] for t in article.terms[start : start + n]})
         start += n
     return out
 
@@ -66,12 +66,12 @@ def test_a_title_taken_from_the_first_line_is_not_counted_twice(tmp_path):
         "for the whole fleet of airships."
     )
     (tmp_path / "plain.txt").write_text(f"{opening}\n\n" + "\n\n".join(PARAGRAPHS), "utf-8")
-    vocabulary = Terms()
-    article = ingest(tmp_path / "plain.txt", vocabulary)
+    numbering = Terms()
+    article = ingest(tmp_path / "plain.txt", numbering)
     assert article is not None
     assert article.title.startswith("Zeppelin returns")
     first = article.distinct[0]
-    terms = [vocabulary.terms[t] for t in article.terms[:first]]
+    terms = [numbering.terms[t] for t in article.terms[:first]]
     counts = dict(zip(terms, article.counts[:first].tolist(), strict=True))
     assert counts["zeppelin"] == 1
 

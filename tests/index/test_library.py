@@ -299,7 +299,7 @@ def test_worker_processes_build_the_same_index_and_relay_warnings(
     ]
     a, b = serial.collection, parallel.collection
     assert list(a.articles) == list(b.articles)
-    assert list(a.index.vocabulary.items()) == list(b.index.vocabulary.items())
+    assert list(a.index.term_ids.items()) == list(b.index.term_ids.items())
     for name in ("term_ptr", "post_docs", "post_weights", "idf", "doc_len"):
         assert np.array_equal(getattr(a.index, name), getattr(b.index, name)), name
     question = "How many launches were there in October?"

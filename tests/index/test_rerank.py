@@ -17,7 +17,7 @@ from index.analysis import Analyzer
 from index.config import SearchConfig
 from index.library import Library
 from index.rerank import (
-    Kind,
+    AnswerKind,
     Question,
     answer_kind,
     bigrams,
@@ -57,7 +57,7 @@ def first_two(library: Library, question: str) -> tuple[list[str], list[str]]:
     """Titles of BM25's two best passages, and of the first two the answer cites."""
     analyzer, index = Analyzer(), library.collection.index
     engine = index.top(index.query(analyzer.terms(question)), 2)
-    bm25 = [library.collection.passage(h.passage)[0].title for h in engine]
+    bm25 = [library.collection.passage(h.passage_id)[0].title for h in engine]
     answer = library.ask(question, k=2)
     assert answer.answered, answer.reason
     return bm25, [c.title for c in answer.results]
@@ -172,10 +172,10 @@ def test_a_question_without_evidence_of_either_kind_keeps_bm25_order(tmp_path):
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("How many soldiers were sent?", Kind.NUMBER),
-        ("What percentage of voters turned out?", Kind.NUMBER),
-        ("In what year did the war end?", Kind.DATE),
-        ("When does Trump take office?", Kind.DATE),
+        ("How many soldiers were sent?", AnswerKind.NUMBER),
+        ("What percentage of voters turned out?", AnswerKind.NUMBER),
+        ("In what year did the war end?", AnswerKind.DATE),
+        ("When does Trump take office?", AnswerKind.DATE),
         ("Who won the election?", None),
         ("What did Putin say?", None),
     ],
@@ -186,10 +186,10 @@ def test_the_kind_of_answer_comes_from_the_question_wording(question, kind):
 
 def test_years_and_months_are_dates_and_any_number_is_a_number():
     analyzer = Analyzer()
-    assert all(is_kind(t, Kind.DATE) for t in analyzer.terms("1998 2024 January October"))
-    assert not any(is_kind(t, Kind.DATE) for t in analyzer.terms("12 3000 Monday spring"))
-    assert all(is_kind(t, Kind.NUMBER) for t in analyzer.terms("12 1998 4.5 2,072"))
-    assert not is_kind("twelv", Kind.NUMBER)
+    assert all(is_kind(t, AnswerKind.DATE) for t in analyzer.terms("1998 2024 January October"))
+    assert not any(is_kind(t, AnswerKind.DATE) for t in analyzer.terms("12 3000 Monday spring"))
+    assert all(is_kind(t, AnswerKind.NUMBER) for t in analyzer.terms("12 1998 4.5 2,072"))
+    assert not is_kind("twelv", AnswerKind.NUMBER)
 
 
 def test_proximity_and_bigrams_are_shares_of_the_question_information():

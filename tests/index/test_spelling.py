@@ -40,7 +40,7 @@ def test_one_edit_covers_the_four_kinds_of_edit_after_the_first_letter():
     ],
 )
 def test_a_typo_is_read_as_the_indexed_term(index, typed, meant):
-    assert typed not in index.vocabulary
+    assert typed not in index.term_ids
     assert corrected(index, typed) == meant
 
 

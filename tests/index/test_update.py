@@ -90,7 +90,7 @@ def assert_same_index(a, b) -> None:
         assert a.passages_of(position) == b.passages_of(position)
     ia, ib = a.index, b.index
     assert np.array_equal(ia.doc_len, ib.doc_len)
-    terms_a, terms_b = dict(ia.vocabulary.items()), dict(ib.vocabulary.items())
+    terms_a, terms_b = dict(ia.term_ids.items()), dict(ib.term_ids.items())
     assert terms_a.keys() == terms_b.keys()
     for term, ta in terms_a.items():
         tb = terms_b[term]
@@ -115,8 +115,8 @@ def test_an_update_equals_a_full_rebuild(folder, tmp_path):
         "same-title-2",
         "same-title-3",
     ]
-    assert marker(20) not in updated.collection.index.vocabulary
-    assert marker(20) in before.collection.index.vocabulary
+    assert marker(20) not in updated.collection.index.term_ids
+    assert marker(20) in before.collection.index.term_ids
     for question in ("fresh harbour", "edited flood council", marker(12), "solar wind tariff"):
         assert updated.ask(question, k=10) == rebuilt.ask(question, k=10)
 

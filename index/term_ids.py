@@ -14,7 +14,7 @@ import numpy as np
 Buffer = bytes | memoryview
 
 
-class Vocabulary:
+class TermIds:
     """Immutable term → id mapping; terms sorted by their UTF-8 bytes."""
 
     def __init__(self, blob: Buffer, offsets: np.ndarray, ids: np.ndarray) -> None:
@@ -24,7 +24,7 @@ class Vocabulary:
         self.get = lru_cache(maxsize=1 << 16)(self.find)
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, int]) -> Vocabulary:
+    def from_mapping(cls, mapping: Mapping[str, int]) -> TermIds:
         """Freeze a term → id mapping built during indexing."""
         terms = sorted(mapping)  # code point order is UTF-8 byte order
         encoded = [t.encode("utf-8") for t in terms]

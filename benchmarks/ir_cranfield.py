@@ -30,7 +30,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -219,7 +218,7 @@ def run_engine(data: Cranfield, tokens: list[list[str]], analyzer: Analyzer) -> 
     numbers = [d.number for d in data.docs]
 
     def rank(text: str) -> list[int]:
-        return [numbers[h.doc] for h in index.top(index.query(analyzer.terms(text)), DEPTH)]
+        return [numbers[h.passage_id] for h in index.top(index.query(analyzer.terms(text)), DEPTH)]
 
     rankings, query_s = timed_rankings(data.queries, rank)
     return Run(rankings, build_s, query_s, {})
@@ -275,24 +274,16 @@ def titles_not_in_text(data: Cranfield, library: Library) -> int:
     )
 
 
-def run_passage_engine(data: Cranfield, library: Library, analyzer: Analyzer) -> Run:
+def run_passage_engine(data: Cranfield, library: Library) -> Run:
     """(c0) The engine alone over the pipeline's index: no expansion, reranking, abstention or cap.
 
     A diagnostic between (b) and (c): it separates what the pipeline's passages cost or gain
     (split abstracts, the title indexed with the first passage) from what ``ask`` adds
     (related words, the reranker, abstention, at most 20 passages).
     """
-    collection = library.collection
-    index = collection.index
-
-    @cache
-    def owner(doc: int) -> int:
-        return document(collection.passage(doc)[0].id)
 
     def rank(text: str) -> list[int]:
-        return first_occurrences(
-            owner(h.doc) for h in index.top(index.query(analyzer.terms(text)), DEPTH)
-        )
+        return first_occurrences(document(c.article) for c in library.bm25(text, DEPTH))
 
     rankings, query_s = timed_rankings(data.queries, rank)
     return Run(rankings, library.report.seconds, query_s, {})

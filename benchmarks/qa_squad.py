@@ -57,10 +57,8 @@ from benchmarks.common import (
 )
 from benchmarks.metrics import answer_rank, hit_at, mean
 from index.analysis import Analyzer
-from index.collection import Article
 from index.config import SearchConfig
 from index.library import Library
-from index.passages import Passage
 
 DATASET = "squad-v1.1-dev-retrieval"
 FILES = ("corpus.jsonl", "queries.jsonl", "qrels/dev.tsv")
@@ -376,24 +374,16 @@ def run_engine(squad: Squad, library: Library, project: ProjectRun) -> Run:
     abstention: set beside ``ask`` and plain BM25 over whole paragraphs, it tells what the
     passage split costs and what the rest of ``ask`` adds.
     """
-    analyzer, collection = Analyzer(), library.collection
-    index = collection.index
     sources = {(p.article, p.number): p for p in project.pieces}
     log.info("asking %d questions with the engine alone ...", len(squad.questions))
     started = time.perf_counter()
-    tops = [index.top(index.query(analyzer.terms(q.text)), K) for q in squad.questions]
+    tops = [library.bm25(q.text, K) for q in squad.questions]
     ask_s = time.perf_counter() - started
     outcomes = []
     for q, top in zip(squad.questions, tops, strict=True):
-        pieces = [piece(collection.passage(h.doc), sources) for h in top]
+        pieces = [sources[(int(c.article.removeprefix("squad-")), c.passage)] for c in top]
         outcomes.append(score(q, True, [p.text for p in pieces], [p.sources for p in pieces]))
     return Run(outcomes, project.build_s, ask_s, project.passage_words, project.reachable)
-
-
-def piece(found: tuple[Article, Passage], pieces: dict[tuple[int, int], Piece]) -> Piece:
-    """The ``Piece`` of a passage the collection returned."""
-    article, passage = found
-    return pieces[(int(article.id.removeprefix("squad-")), passage.number)]
 
 
 def run_reference(squad: Squad) -> Run:

@@ -411,7 +411,11 @@ def w_serve_baseline(system: str, path: str, corpus: str) -> dict:
 
 
 def _engine(library: Any) -> Any:
-    """The project's BM25 engine behind a library (``index.bm25.BM25Index``)."""
+    """The library's BM25 component itself (``index.bm25.BM25Index``).
+
+    Compared with rank-bm25 and bm25s on the very same term lists and passage numbering,
+    which the parity check needs; ``library.ask`` is timed through the API beside it.
+    """
     return library.collection.index
 
 
@@ -451,7 +455,7 @@ def w_serve_project(seeds: str, index_dir: str, corpus: str) -> dict:
 
     def engine_search(question_terms: list[str]) -> tuple[list[int], list[float]]:
         hits = engine.top(engine.query(question_terms), K)
-        return [h.doc for h in hits], [h.score for h in hits]
+        return [h.passage_id for h in hits], [h.score for h in hits]
 
     warm_up(lambda t: library.ask(t, k=K), batch_q)
     warm_up(lambda t: engine_search(analyzer.terms(t)), batch_q)

@@ -122,7 +122,7 @@ def read(index: BM25Index, analyzer: Analyzer, question: str) -> Reading | Answe
 
 
 def retrieve(
-    collection: Collection, reading: Reading, config: SearchConfig, k: int
+    collection: Collection, analyzer: Analyzer, reading: Reading, config: SearchConfig, k: int
 ) -> tuple[list[Hit], dict[int, float]]:
     """Stage 2: candidates, and each one's cosine with the question (with the model).
 
@@ -134,7 +134,7 @@ def retrieve(
     vectors = collection.vectors
     if not config.semantic or vectors is None:
         return hits, {}
-    question = encoder().encode([_without_stutter(reading.text)])[0]
+    question = encoder().encode([_as_the_model_reads(collection, analyzer, reading)])[0]
     if config.dense_candidates and len(vectors) <= config.scan_limit:
         cosines = vectors @ question  # every passage: a scan of the whole vector file
         nearest = _best(cosines, max(k, config.dense_candidates))
@@ -145,12 +145,18 @@ def retrieve(
     return hits, dict(zip(ids, (vectors[ids] @ question).tolist(), strict=True))
 
 
-def _without_stutter(text: str) -> str:
-    """The question as the model reads it: a word typed twice in a row counts once.
+def _as_the_model_reads(collection: Collection, analyzer: Analyzer, reading: Reading) -> str:
+    """The question as the sentence model reads it: as BM25 searches it.
 
-    BM25 counts each question word once, however often it is typed; the model would read
-    "Kursk Kursk troops" as a question about something else than "Kursk troops".
+    A typo is spelled as the articles spell the word it was read as ("Gerasimof" as
+    "Gerasimov"), and a word typed twice in a row counts once: BM25 counts each question
+    word once, however often it is typed, and the model would read "Kursk Kursk troops" as
+    a question about something else than "Kursk troops".
     """
+    text = reading.text
+    for typo in reading.typos:
+        written = _as_written(collection, analyzer, typo, []).read_as
+        text = re.sub(rf"(?<!\w){re.escape(typo.typed)}(?!\w)", written, text, flags=re.I)
     return _STUTTER.sub(r"\1", text)
 
 
@@ -166,7 +172,7 @@ def rank(
     collection: Collection, analyzer: Analyzer, reading: Reading, config: SearchConfig, k: int
 ) -> tuple[list[Ranked], dict[int, float]]:
     """Stages 2 and 3: every candidate reranked, best first, and the candidates' cosines."""
-    candidates, cosines = retrieve(collection, reading, config, k)
+    candidates, cosines = retrieve(collection, analyzer, reading, config, k)
     weights = {t: information(t) for t in reading.terms}
     stands_for = {r: t for t, words in reading.related.items() for r in words}
     question = Question(
@@ -243,6 +249,20 @@ def weigh(
         bigrams=features.bigrams if features else 0.0,
         similarity=cosines.get(passage_id, 0.0),
     )
+
+
+def bm25_alone(
+    collection: Collection, analyzer: Analyzer, question: str, k: int = DEFAULT_K
+) -> list[Citation]:
+    """The first stage on its own: BM25's best ``k`` passages for the question's words, cited.
+
+    Exactly rank-bm25's scores over the passages, without typo reading, related words,
+    meaning, reranking or decision: the yardstick the later stages are measured against.
+    """
+    terms = analyzer.terms(clean_question(question)[:MAX_QUESTION_CHARS])
+    index = collection.index
+    hits = index.top(index.query(terms), max(1, k))  # no MAX_K: comparisons rank deep
+    return [cite(collection, analyzer, terms, h) for h in hits]
 
 
 @dataclass(frozen=True, slots=True)

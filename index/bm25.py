@@ -44,11 +44,6 @@ class Hit:
     score: float
     overlap: float  # the query weight of the terms the passage contains
 
-    @property
-    def doc(self) -> int:
-        """The passage's id, by the name rank-bm25's documents give it (for scripts)."""
-        return self.passage_id
-
 
 def okapi_idf(doc_freq: np.ndarray, n_docs: int, params: BM25Params) -> np.ndarray:
     """Per-term idf exactly as ``BM25Okapi`` computes it, floor included.

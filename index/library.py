@@ -184,6 +184,12 @@ class Library:
             )
         return answers.ask(self.collection, self._analyzer, question, k, self.config, abstain)
 
+    def bm25(self, question: str, k: int = answers.DEFAULT_K) -> list[answers.Citation]:
+        """BM25 alone (rank-bm25's scores): the first stage of ``ask``, for comparisons."""
+        if self.collection is None:
+            return []
+        return answers.bm25_alone(self.collection, self._analyzer, question, k)
+
     def candidates(self, question: str) -> list[answers.Candidate]:
         """Every candidate for ``question`` reranked, with its features and evidence.
 

@@ -192,7 +192,7 @@ WEIGHTS = Features(
 # With the sentence model: refitted with its cosine by ``python -m benchmarks.fit_ranking``
 # (the same grid and objective), which prints these.
 WEIGHTS_WITH_MEANING = Features(
-    bm25=1.0, proximity=2.0, coverage=2.0, bigrams=0.75, phrases=1.5, answer_type=1.0, semantic=6.0
+    bm25=1.0, proximity=1.5, coverage=2.0, bigrams=0.75, phrases=2.0, answer_type=1.0, semantic=6.0
 )
 
 

@@ -205,15 +205,31 @@ class QuestionView:
 
     def __init__(self, client: Client, stats: Stats, params: BM25Params) -> None:
         self.index = EngineIndex(client, stats, params)
+        self._tokens_of: dict[str, frozenset[str]] = {}  # file -> its article's tokens
 
     def article_has(self, tok: str | None, passage_id: int) -> bool:
-        """Whether the collection has the term (``None``: unseen).
+        """Whether any passage of ``passage_id``'s article has the term (``None``: unseen)."""
+        return tok is not None and tok in self._article_tokens(
+            str(self.index.docs[passage_id].row[1])
+        )
 
-        The embedded index asks this of the passage's article; the engine would need a
-        search per term and article, so it asks of the whole collection, and its answers
-        can move when articles join.
-        """
-        return tok is not None
+    def _article_tokens(self, file: str) -> frozenset[str]:
+        """Every token of the article in ``file``: its passages are read once per question."""
+        if file not in self._tokens_of:
+            client = self.index.client
+            counted = client.read(
+                f"SELECT passages FROM {schema.ARTICLES} WHERE id = {schema.row_id(file, 0)}"
+            )[0]
+            count = int(counted[0][0]) if counted else 0
+            bags: list[Row] = []
+            if count:
+                ids = ", ".join(str(schema.row_id(file, n)) for n in range(1, count + 1))
+                bags = client.read(
+                    f"SELECT bag FROM {schema.PASSAGES} WHERE id IN ({ids}) "
+                    f"LIMIT {count} OPTION max_matches={count}"
+                )[0]
+            self._tokens_of[file] = frozenset(t for (bag,) in bags for t in str(bag).split())
+        return self._tokens_of[file]
 
     def passage(self, passage_id: int) -> tuple[Article, Passage]:
         """Passage ``passage_id`` and its article, with the fields a citation shows."""

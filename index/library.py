@@ -20,11 +20,12 @@ from rapidfuzz import fuzz, process, utils
 
 from index import answers, store
 from index.analysis import Analyzer
-from index.collection import Article, Collection, Embed, build, pipeline_key, update
+from index.collection import Article, Collection, Embed, build, update
 from index.config import IndexSettings, SearchConfig
 from index.folder import FolderState, Listing
 from index.ingest import Progress, ingest_all
 from index.passages import Passage
+from index.pipeline import pipeline_key
 from index.semantic import ModelUnavailable, encoder
 from index.text import name_key
 from index.types import BuildReport

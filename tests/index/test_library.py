@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import collection, store
+from index import collection, pipeline, store
 from index.articles import UNREADABLE, read_article
 from index.folder import FolderState, Listing
 from index.library import Library
@@ -72,7 +72,7 @@ def test_a_touched_but_unchanged_file_does_not_rebuild(seeds, index_dir):
 
 def test_a_pipeline_change_rebuilds(seeds, index_dir, monkeypatch):
     Library.open(seeds, index_dir)
-    monkeypatch.setattr("index.collection.pipeline_version", lambda: "another-analyzer")
+    monkeypatch.setattr("index.pipeline.pipeline_version", lambda: "another-analyzer")
     assert Library.open(seeds, index_dir).report.rebuilt
 
 
@@ -80,7 +80,7 @@ def test_every_word_list_either_shapes_the_index_or_is_read_per_question():
     """A new list must be placed: hashed (a change rebuilds) or read only when asking."""
     shipped = {path.name for path in (Path(collection.__file__).parent / "data").glob("*.txt")}
     per_question = {"synonyms.txt", "generic.txt"}  # index.expansion, index.answers
-    assert shipped == set(collection.PIPELINE_WORD_LISTS) | per_question
+    assert shipped == set(pipeline.PIPELINE_WORD_LISTS) | per_question
 
 
 def damage_truncate(folder):

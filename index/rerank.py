@@ -124,15 +124,15 @@ def proximity(question: Question, terms: Sequence[str]) -> float:
     return best / question.total
 
 
-def okapi(question: Question, terms: Sequence[str]) -> float:
-    """BM25's formula over the passage, with the question's word information as idf.
+def okapi(question: Question, terms: Sequence[str], length: int) -> float:
+    """BM25's formula over what BM25 indexes of a passage, with the word information as idf.
 
     Term frequency saturates and long passages are discounted as BM25 does, but with a fixed
     average length and no idf from the collection, so a passage's evidence stays the same
     when unrelated articles join the folder (BM25's own scores do not).
     """
     counts = Counter(terms)
-    norm = OKAPI_K1 * (1 - OKAPI_B + OKAPI_B * len(terms) / PASSAGE_TERMS)
+    norm = OKAPI_K1 * (1 - OKAPI_B + OKAPI_B * length / PASSAGE_TERMS)
     return sum(
         weight * counts[t] * (OKAPI_K1 + 1) / (counts[t] + norm)
         for t, weight in question.weights.items()
@@ -210,11 +210,16 @@ def features(
     """
     article, passage = collection.passage(passage_id)
     terms = [t for _, ts in analyzer.spans(passage.text) for t in ts]  # cached for the citation
+    heading = analyzer.terms(passage.heading)
+    # BM25 indexes an article's title and outlet with its first passage (``index.ingest``).
+    labels = analyzer.terms(f"{article.title}\n{article.outlet}") if passage.number == 1 else []
     if question.stands_for:
-        terms = [question.stands_for.get(t, t) for t in terms]
+        terms, heading, labels = (
+            [question.stands_for.get(t, t) for t in ts] for ts in (terms, heading, labels)
+        )
     context = analyzer.terms(f"{article.title}\n{passage.heading}")
     return Features(
-        bm25=okapi(question, terms),
+        bm25=okapi(question, [*heading, *terms, *labels], len(heading) + len(terms)),
         proximity=proximity(question, terms),
         coverage=found_share(question, {*terms, *context}),
         bigrams=bigrams(question, terms),

@@ -59,13 +59,13 @@ def test_search_says_how_a_typo_was_read_above_the_passages(cli):
     result = cli("search", "How many lanches were there in October?")
     assert result.stdout.startswith("Read “lanches” as “launches”.\n\n[1] Russia intensifies")
     refused = cli("search", "What did Gerasimof eat for breakfast?")
-    assert (
-        refused.stdout == "Read “Gerasimof” as “Gerasimov”.\n\nThe articles do not answer this.\n"
+    assert refused.stdout.startswith(
+        "Read “Gerasimof” as “Gerasimov”.\n\nThe articles do not answer this.\n"
     )
 
 
 def test_an_unanswered_question_names_the_closest_articles_and_how_to_read_them(cli):
-    result = cli("search", "Who won the last election in France?")
+    result = cli("search", "Who won the election in France?")
     assert result.stdout == (
         "The articles do not answer this.\n"
         "Closest articles:\n"

@@ -399,7 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = {
         "(a) rank-bm25 BM25Okapi, abstracts": run_rank_bm25(data, tokens, analyzer),
         "(b) project engine, same tokens": run_engine(data, tokens, analyzer),
-        "(c0) project engine, pipeline's passages": run_passage_engine(data, library, analyzer),
+        "(c0) project engine, pipeline's passages": run_passage_engine(data, library),
         ABSTENTION_OFF: run_pipeline(data, library, files, abstain=False),
         PIPELINE: run_pipeline(data, library, files),
     }

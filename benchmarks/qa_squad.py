@@ -660,7 +660,7 @@ def render(report: dict[str, Any], runs: dict[str, Run]) -> str:
             "",
             "hit@k: a result among the first k contains an answer string (case-, quote- and "
             "space-insensitive); para hit@k: a result comes from the question's source "
-            "paragraph; abstentions count as misses. Engine only: `BM25Index.top` over the "
+            "paragraph; abstentions count as misses. Engine only: `library.bm25`, BM25 over the "
             "library's index, without related-word expansion, reranking or abstention.",
             "",
             f"hit@1 on the {subset['questions']:,} questions the project answered: "

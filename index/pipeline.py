@@ -33,7 +33,7 @@ PIPELINE_MODULES = (
     "term_ids.py",
 )
 # Word lists that shape the index. The others (synonyms.txt, generic.txt) are read per question, so
-# editing them needs no rebuild (a 1M-passage build takes two minutes).
+# editing them needs no rebuild (a 1M-passage build takes minutes words only, hours with the model).
 PIPELINE_WORD_LISTS = (
     "abbreviations.txt",
     "interface_lines.txt",

@@ -80,13 +80,19 @@ def cited(answer: Any) -> list[tuple[str, int]]:
 # --- SQuAD -------------------------------------------------------------------------------
 
 
-def bench_squad(args: argparse.Namespace) -> dict:
+def squad_articles(args: argparse.Namespace) -> tuple[qa_squad.Squad, Path]:
+    """SQuAD and its articles written as files under ``WORK`` (exits when the data is absent)."""
     folder = find_data(qa_squad.DATASET, args.data, qa_squad.FILES)
     if folder is None:
         raise SystemExit(qa_squad.absent_message(qa_squad.DATASET, args.data))
     squad = qa_squad.load(folder)
     articles = WORK / "squad-articles"
     qa_squad.write_articles(squad, articles)
+    return squad, articles
+
+
+def bench_squad(args: argparse.Namespace) -> dict:
+    squad, articles = squad_articles(args)
     embedded = Library.open(articles, WORK / "squad-index", force=True)
     report: dict[str, Any] = {"questions": len(squad.questions)}
     with running_cluster("squad") as (url, _):
@@ -147,12 +153,7 @@ def bench_scale(args: argparse.Namespace) -> dict:
 
 
 def bench_failover(args: argparse.Namespace) -> dict:
-    folder = find_data(qa_squad.DATASET, args.data, qa_squad.FILES)
-    if folder is None:
-        raise SystemExit(qa_squad.absent_message(qa_squad.DATASET, args.data))
-    squad = qa_squad.load(folder)
-    articles = WORK / "squad-articles"
-    qa_squad.write_articles(squad, articles)
+    squad, articles = squad_articles(args)
     questions = [q.text for q in random.Random(SEED).sample(squad.questions, args.questions)]
     with running_cluster("failover") as (url, where):
         engine = EngineLibrary.connect(url, articles)

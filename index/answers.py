@@ -98,6 +98,11 @@ def coverage(collection: Collection, reading: Reading, passage_id: int) -> float
     return covered / total if total else 0.0
 
 
+def question_terms(analyzer: Analyzer, question: str) -> list[str]:
+    """The question's terms as typed (no typo reading), within the length a question may have."""
+    return analyzer.terms(clean_question(question)[:MAX_QUESTION_CHARS])
+
+
 def read(index: BM25Index, analyzer: Analyzer, question: str) -> Reading | Answer:
     """Stage 1: the question's terms, or the reply to a question that cannot be asked."""
     question = clean_question(question)
@@ -259,7 +264,7 @@ def bm25_alone(
     Exactly rank-bm25's scores over the passages, without typo reading, related words,
     meaning, reranking or decision: the yardstick the later stages are measured against.
     """
-    terms = analyzer.terms(clean_question(question)[:MAX_QUESTION_CHARS])
+    terms = question_terms(analyzer, question)
     index = collection.index
     hits = index.top(index.query(terms), max(1, k))  # no MAX_K: comparisons rank deep
     return [cite(collection, analyzer, terms, h) for h in hits]

@@ -211,14 +211,14 @@ def features(
     """
     article, passage = collection.passage(passage_id)
     terms = [t for _, ts in analyzer.spans(passage.text) for t in ts]  # cached for the citation
-    heading = analyzer.terms(passage.heading)
+    title, heading = analyzer.terms(article.title), analyzer.terms(passage.heading)
+    context = {*title, *heading}  # where the question's topic may stand instead of the text
     # BM25 indexes an article's title and outlet with its first passage (``index.ingest``).
-    labels = analyzer.terms(f"{article.title}\n{article.outlet}") if passage.number == 1 else []
+    labels = [*title, *analyzer.terms(article.outlet)] if passage.number == 1 else []
     if question.stands_for:
         terms, heading, labels = (
             [question.stands_for.get(t, t) for t in ts] for ts in (terms, heading, labels)
         )
-    context = analyzer.terms(f"{article.title}\n{passage.heading}")
     return Features(
         bm25=okapi(question, [*heading, *terms, *labels], len(heading) + len(terms)),
         proximity=proximity(question, terms),

@@ -132,7 +132,7 @@ class EngineLibrary(Library):
         view = QuestionView(self.store.client, stats, self.config.bm25)
         # Most questions need no more than their own words' and related words' counts: one
         # round trip before the search (typos may take one more).
-        terms = self._analyzer.terms(answers.clean_question(question)[: answers.MAX_QUESTION_CHARS])
+        terms = answers.question_terms(self._analyzer, question)
         related = related_terms(terms)
         view.index.term_ids.find_many([*terms, *(t for ts in related.values() for t in ts)])
         return answers.ask(view, self._analyzer, question, k, self.config, abstain)
